@@ -1,0 +1,3 @@
+"""AetherVision: predictive SLO operations as code."""
+
+__version__ = "0.1.0"

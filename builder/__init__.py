@@ -1,0 +1,1 @@
+"""Turns the spec into files: normalise, render, validate, write, push, diff."""

@@ -1,0 +1,140 @@
+"""Checks on generated output: Grafana schemas, layout, thresholds, PromQL."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from aethervision import promtool
+from aethervision.model import Spec
+from aethervision.promql import metric_names
+from aethervision.rules import files as rules
+
+from .outputs import PROMETHEUS_DIR
+from .layout_check import grid_problems
+
+# Panel types whose `options` (and custom field config) have a published schema.
+PANEL_SCHEMAS = ("stat", "timeseries", "gauge", "bargauge", "table", "text",
+                 "statetimeline", "statushistory")
+
+
+def _schema(schema_dir: Path, name: str, definition: str | None = None):
+    doc = json.loads((schema_dir / f"{name}.jsonschema.json").read_text("utf-8"))
+    if definition:
+        doc = {"$ref": f"#/definitions/{definition}", "definitions": doc["definitions"]}
+    return jsonschema.Draft7Validator(doc)
+
+
+def _errors(validator, instance, where: str) -> list[str]:
+    out = []
+    for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
+        # oneOf/anyOf failures: report the closest branch, not the whole instance.
+        while error.context:
+            error = jsonschema.exceptions.best_match(error.context)
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        message = error.message if len(error.message) < 300 else error.message[:297] + "..."
+        out.append(f"{where}{path}: {message}")
+    return out
+
+
+def panels(dashboard: dict) -> Iterator[tuple[str, dict]]:
+    """(location, panel) for every panel, rows' nested panels included."""
+    for i, panel in enumerate(dashboard.get("panels", [])):
+        yield f"panels[{i}] {panel.get('title', '')!r}", panel
+        for j, child in enumerate(panel.get("panels", [])):
+            yield f"panels[{i}].panels[{j}] {child.get('title', '')!r}", child
+
+
+def schema_problems(dashboard: dict, schema_dir: Path) -> list[str]:
+    """Validate against Grafana's official JSON Schemas (dashboard and per panel)."""
+    problems = _errors(_schema(schema_dir, "dashboard"), dashboard, "dashboard")
+    query = _schema(schema_dir, "prometheus")
+    for where, panel in panels(dashboard):
+        kind = panel.get("type")
+        if kind in PANEL_SCHEMAS:
+            problems += _errors(_schema(schema_dir, kind, "Options"), panel.get("options", {}),
+                                f"{where}.options")
+            custom = panel.get("fieldConfig", {}).get("defaults", {}).get("custom")
+            defs = json.loads((schema_dir / f"{kind}.jsonschema.json").read_text())["definitions"]
+            if custom and "FieldConfig" in defs:
+                problems += _errors(_schema(schema_dir, kind, "FieldConfig"), custom,
+                                    f"{where}.fieldConfig.defaults.custom")
+        for k, target in enumerate(panel.get("targets", [])):
+            problems += _errors(query, target, f"{where}.targets[{k}]")
+    return problems
+
+
+def structure_problems(dashboard: dict) -> list[str]:
+    """Unique ids, grid, refIds, thresholds ascending with a null base."""
+    problems: list[str] = []
+    seen: dict[int, str] = {}
+    for where, panel in panels(dashboard):
+        pid = panel.get("id")
+        if pid is None:
+            problems.append(f"{where}: missing id")
+        elif pid in seen:
+            problems.append(f"{where}: id {pid} is also used by {seen[pid]}")
+        else:
+            seen[pid] = where
+        refs = [t.get("refId") for t in panel.get("targets", [])]
+        for k, ref in enumerate(refs):
+            if not ref:
+                problems.append(f"{where}.targets[{k}]: missing refId")
+            elif refs.count(ref) > 1:
+                problems.append(f"{where}.targets[{k}]: refId {ref!r} is not unique in the panel")
+        steps = panel.get("fieldConfig", {}).get("defaults", {}).get("thresholds", {}).get("steps", [])
+        if steps and steps[0].get("value") is not None:
+            problems.append(f"{where}: thresholds: the first step must be the base (value null)")
+        values = [s.get("value") for s in steps[1:]]
+        if any(not isinstance(v, (int, float)) for v in values) or values != sorted(set(values)):
+            problems.append(f"{where}: thresholds: steps after the base must be numbers in "
+                            f"ascending order, got {values}")
+    return problems + grid_problems(dashboard)
+
+
+def dashboard_queries(dashboard: dict, name: str) -> dict[str, str]:
+    """'file: panel: targets[k]' -> PromQL, for every target with an expr."""
+    return {
+        f"{name}: {where}.targets[{k}] (refId {t.get('refId')})": t["expr"]
+        for where, panel in panels(dashboard)
+        for k, t in enumerate(panel.get("targets", [])) if t.get("expr")
+    }
+
+
+def metric_problems(spec: Spec, queries: dict[str, str]) -> list[str]:
+    """Every metric a query reads is recorded by our rules or a documented input."""
+    known = rules.recorded_metrics(spec) | set(rules.input_metrics(spec))
+    return [
+        f"{where}: reads {name!r}, which no AetherVision recording rule produces and "
+        "which is not a documented input metric"
+        for where, expr in queries.items()
+        for name in sorted(metric_names(expr) - known)
+    ]
+
+
+def rule_problems(files: dict[str, str]) -> list[str]:
+    """promtool check rules on the generated rule files."""
+    names = [rules.RECORDING_FILE, rules.ALERTS_FILE]
+    with tempfile.TemporaryDirectory(prefix="aethervision-rules-") as tmp:
+        paths = []
+        for name in names:
+            path = Path(tmp, name)
+            path.write_text(files[f"{PROMETHEUS_DIR}/{name}"], "utf-8")
+            paths.append(path)
+        return [f"{PROMETHEUS_DIR}/: {p.replace(tmp + '/', '')}" for p in promtool.check_rules(*paths)]
+
+
+def rule_queries(files: dict[str, str]) -> dict[str, str]:
+    """Every rule expression, for the metric cross-check."""
+    out = {}
+    for name in (rules.RECORDING_FILE, rules.ALERTS_FILE):
+        doc = yaml.safe_load(files[f"{PROMETHEUS_DIR}/{name}"])
+        for group in doc["groups"]:
+            for rule in group["rules"]:
+                out[f"{name}: {group['name']}: {rule.get('record') or rule.get('alert')}"] = rule["expr"]
+    return out

@@ -1,0 +1,1 @@
+"""Dashboards declared with grafanalib from the panel functions. No I/O here."""

@@ -1,0 +1,1 @@
+"""Pure panel functions: spec or SLO in, grafanalib panel out. No I/O here."""

@@ -1,0 +1,44 @@
+"""Operations panels: the KPI snapshot and firing alert counts."""
+
+from __future__ import annotations
+
+from grafanalib.core import Stat, TimeSeries
+
+from aethervision import queries as q
+from aethervision.model import Spec
+
+from .common import DATASOURCE, steps, targets
+
+
+def ops_snapshot(spec: Spec) -> Stat:
+    """Critical alerts, healthy probes and autoheal state side by side."""
+    return Stat(
+        title="Ops Snapshot",
+        description=f"Critical alerts firing, healthy HTTP+TCP probes (minimum "
+                    f"{spec.probes.min_healthy}) and autoheal (1 enabled, 0 disabled).",
+        dataSource=DATASOURCE,
+        targets=targets([
+            (q.ALERTS_CRITICAL, "Critical Alerts"),
+            (q.probes_up(), "Probes Up"),
+            (q.AUTOHEAL_ENABLED, "Autoheal (1 = on)"),
+        ]),
+        textMode="value_and_name", colorMode="none", graphMode="none",
+        reduceCalc="lastNotNull", decimals=0, noValue="No data",
+        thresholds=steps("text"),
+    )
+
+
+def alert_counts(spec: Spec) -> TimeSeries:
+    """Firing alerts over time: total, critical, warning."""
+    return TimeSeries(
+        title="Firing alerts",
+        description="Alerts in state firing, from Prometheus's ALERTS series.",
+        dataSource=DATASOURCE,
+        targets=targets([
+            (q.ALERTS_COUNT, "total"),
+            (q.ALERTS_CRITICAL, "critical"),
+            (q.ALERTS_WARNING, "warning"),
+        ]),
+        unit="short", valueMin=0, valueDecimals=0, tooltipMode="multi",
+        legendDisplayMode="table", legendCalcs=["lastNotNull", "max"],
+    )

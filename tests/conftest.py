@@ -1,0 +1,74 @@
+"""Shared fixtures: the repository, the Grafana schemas, the CLI, spec variants."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from aethervision.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "aethervision.yaml"
+
+
+def schema_dir() -> Path:
+    """Grafana's official JSON Schemas: ../shared/grafana-schema next to the repo."""
+    for candidate in (ROOT.parent / "shared" / "grafana-schema", ROOT / "shared" / "grafana-schema"):
+        if (candidate / "dashboard.jsonschema.json").is_file():
+            return candidate
+    pytest.fail("Grafana JSON Schemas not found in ../shared/grafana-schema")
+
+
+@pytest.fixture
+def grafana_schema() -> Path:
+    return schema_dir()
+
+
+@pytest.fixture
+def cli():
+    """Invoke the CLI in-process; returns click's Result (exit_code, stdout, stderr)."""
+    def invoke(*args: str, env: dict | None = None):
+        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return invoke
+
+
+@pytest.fixture
+def spec_data() -> dict:
+    """The repository's spec as a dict, to modify per test."""
+    return yaml.safe_load(SPEC.read_text())
+
+
+@pytest.fixture
+def write_spec(tmp_path):
+    """Write a spec dict (or raw text) to tmp_path/aethervision.yaml."""
+    def write(data, name: str = "aethervision.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False))
+        return path
+    return write
+
+
+@pytest.fixture
+def provisioning_copy(tmp_path) -> Path:
+    """A copy of the committed provisioning/ folder."""
+    dest = tmp_path / "provisioning"
+    shutil.copytree(ROOT / "provisioning", dest)
+    return dest
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def add_slo(data: dict, name: str, service: str) -> dict:
+    """Append a second SLO shaped like the first (for multi-SLO tests)."""
+    extra = dict(data["slos"][0], name=name, service=service, title=f"{service} {name}")
+    extra["sli"] = {"errors": f'{service}_requests_total{{code=~"5.."}}',
+                    "total": f"{service}_requests_total"}
+    data["slos"].append(extra)
+    return data

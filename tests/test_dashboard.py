@@ -1,0 +1,151 @@
+"""The AetherVision dashboard: content from the spec, valid against Grafana's schemas."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from aethervision import spec as spec_mod
+from aethervision.builder import normalise, outputs, render, validate
+from aethervision.dashboards import aethervision as dashboard
+from conftest import SPEC, add_slo
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return spec_mod.load(SPEC)
+
+
+@pytest.fixture(scope="module")
+def dash(spec):
+    return json.loads(outputs.generate(spec)[outputs.dashboard_path(spec)])
+
+
+def by_title(dash, title):
+    found = [p for _, p in validate.panels(dash) if p.get("title") == title]
+    assert len(found) == 1, f"{title!r}: {len(found)} panels"
+    return found[0]
+
+
+def exprs(panel):
+    return [(t["expr"], t["legendFormat"]) for t in panel["targets"]]
+
+
+def test_validates_against_grafana_json_schemas_with_zero_errors(dash, grafana_schema):
+    assert validate.schema_problems(dash, grafana_schema) == []
+    assert dash["schemaVersion"] == normalise.SCHEMA_VERSION
+
+
+def test_raw_grafanalib_output_does_not_validate(spec, grafana_schema):
+    """The reason normalise exists: grafanalib's raw JSON fails the schemas."""
+    raw = json.loads(json.dumps(dashboard.build(spec).to_json_data(), cls=render.DashboardEncoder))
+    problems = validate.schema_problems(raw, grafana_schema)
+    assert any("'rows'" in p and "'style'" in p for p in problems)  # legacy dashboard keys
+    assert raw["schemaVersion"] == 12
+    thresholds = raw["panels"][1]["fieldConfig"]["defaults"]["thresholds"]
+    assert thresholds["steps"][0]["value"] == "null"
+    doc = json.loads((grafana_schema / "dashboard.jsonschema.json").read_text())
+    checker = jsonschema.Draft7Validator(
+        {"$ref": "#/definitions/ThresholdsConfig", "definitions": doc["definitions"]})
+    messages = [e.message for e in checker.iter_errors(thresholds)]
+    assert "'null' is not valid under any of the given schemas" in messages
+    assert any("'line', 'op', 'yaxis'" in m for m in messages)  # graph-panel keys
+
+
+def test_rows_and_headline_panels(dash):
+    rows = [p["title"] for p in dash["panels"] if p["type"] == "row"]
+    assert rows == ["SLO runway", "Operations", "Autoheal"]
+    stat = by_title(dash, "🧭 Days to Breach (Conservative)")
+    assert stat["type"] == "stat" and exprs(stat) == [("aethervision:days_to_breach", "days to breach")]
+    assert stat["fieldConfig"]["defaults"]["unit"] == "d"
+    steps = stat["fieldConfig"]["defaults"]["thresholds"]["steps"]
+    assert steps == [{"color": "red", "value": None}, {"color": "orange", "value": 5.0},
+                     {"color": "yellow", "value": 10.0}, {"color": "green", "value": 20.0}]
+
+
+def test_runway_timeseries_draws_the_alert_thresholds(dash):
+    panel = by_title(dash, "Runway to Breach (hours) — 1h vs 6h")
+    assert exprs(panel) == [
+        ("slo:payment_rate:hours_to_breach_1h", "1h burn"),
+        ("slo:payment_rate:hours_to_breach_6h", "6h burn"),
+        ("slo:payment_rate:hours_to_breach", "conservative"),
+    ]
+    defaults = panel["fieldConfig"]["defaults"]
+    assert defaults["unit"] == "h"
+    assert [s["value"] for s in defaults["thresholds"]["steps"]] == [None, 6.0, 24.0]
+    assert defaults["custom"]["thresholdsStyle"]["mode"] != "off"
+
+
+def test_ops_and_autoheal_rows(dash):
+    assert exprs(by_title(dash, "Ops Snapshot")) == [
+        ("aethervision:alerts_critical:count", "Critical Alerts"),
+        ("aethervision:probes_http_up + aethervision:probes_tcp_up", "Probes Up"),
+        ("aethervision:autoheal_enabled", "Autoheal (1 = on)"),
+    ]
+    assert [e for e, _ in exprs(by_title(dash, "Firing alerts"))] == [
+        "aethervision:alerts:count", "aethervision:alerts_critical:count",
+        "aethervision:alerts_warning:count"]
+    enabled = by_title(dash, "Autoheal state")["fieldConfig"]["defaults"]["mappings"][0]["options"]
+    assert enabled["0"]["text"] == "Disabled" and enabled["1"]["text"] == "Enabled"
+    age = by_title(dash, "Last autoheal action")["fieldConfig"]["defaults"]
+    assert age["unit"] == "s" and age["mappings"][0]["options"]["-1"]["text"] == "Never"
+    assert "autoheal_actions_total" in by_title(dash, "Autoheal actions")["targets"][0]["expr"]
+
+
+def test_datasource_is_a_variable_and_no_data_reads_clearly(dash):
+    variable = dash["templating"]["list"][0]
+    assert variable["type"] == "datasource" and variable["query"] == "prometheus"
+    for _, panel in validate.panels(dash):
+        if panel["type"] != "row":
+            assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
+    stat = by_title(dash, "🧭 Days to Breach (Conservative)")["fieldConfig"]["defaults"]
+    assert stat["noValue"] == "No SLI data yet"
+    no_burn = stat["mappings"][0]
+    assert no_burn["type"] == "range" and no_burn["options"]["from"] == 365
+    assert "No burn" in no_burn["options"]["result"]["text"]
+    assert dash["refresh"] == "1m" and dash["time"] == {"from": "now-24h", "to": "now"}
+
+
+def test_thresholds_and_titles_come_from_the_spec(spec_data, write_spec):
+    spec_data["runway"]["alerts"]["warning"]["below"] = "36h"
+    spec_data["runway"]["days_to_breach_thresholds"][1]["value"] = 3
+    spec_data["grafana"]["dashboard"]["title"] = "Payments runway"
+    spec = spec_mod.load(write_spec(spec_data))
+    dash = outputs.dashboards(spec)[outputs.dashboard_path(spec)]
+    assert dash["title"] == "Payments runway"
+    runway = by_title(dash, "Runway to Breach (hours) — 1h vs 6h")
+    assert [s["value"] for s in runway["fieldConfig"]["defaults"]["thresholds"]["steps"]] == [None, 6.0, 36.0]
+    stat = by_title(dash, "🧭 Days to Breach (Conservative)")
+    assert stat["fieldConfig"]["defaults"]["thresholds"]["steps"][1]["value"] == 3.0
+
+
+def test_several_slos_get_a_runway_row_each_and_the_worst_headline(spec_data, write_spec, grafana_schema):
+    spec = spec_mod.load(write_spec(add_slo(spec_data, "invoice_latency", "invoice")))
+    dash = outputs.dashboards(spec)[outputs.dashboard_path(spec)]
+    rows = [p["title"] for p in dash["panels"] if p["type"] == "row"]
+    assert rows == ["SLO runway", "SLO runway · Payment success rate",
+                    "SLO runway · invoice invoice_latency", "Operations", "Autoheal"]
+    assert exprs(by_title(dash, "🧭 Days to Breach (Conservative)"))[0][0] == "aethervision:days_to_breach"
+    by_slo = by_title(dash, "Days to breach by SLO")["targets"][0]
+    assert "slo:payment_rate:days_to_breach" in by_slo["expr"]
+    assert "slo:invoice_latency:days_to_breach" in by_slo["expr"]
+    by_title(dash, "Runway to Breach (hours) — 1h vs 6h · invoice invoice_latency")
+    assert validate.schema_problems(dash, grafana_schema) == []
+    assert validate.structure_problems(dash) == []
+
+
+def test_panel_ids_and_grid_are_stable_and_dense(dash):
+    ids = [p["id"] for _, p in validate.panels(dash)]
+    assert ids == list(range(1, len(ids) + 1))
+    assert validate.structure_problems(dash) == []
+    for panel in dash["panels"]:
+        assert panel["gridPos"]["x"] + panel["gridPos"]["w"] <= 24
+
+
+def test_panel_functions_are_pure(spec):
+    """Same spec, same objects: no clock, env or randomness in panels/dashboards."""
+    a = render.dashboard_dict(dashboard.build(spec))
+    b = render.dashboard_dict(dashboard.build(spec))
+    assert a == b
