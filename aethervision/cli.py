@@ -60,7 +60,23 @@ out_option = click.option("--out", "out_dir", default="provisioning", show_defau
                           type=click.Path(file_okay=False), help=OUT_HELP)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Click reports usage errors with exit 2; here a bad invocation is a user error (1)."""
+
+    def main(self, *args, **kwargs):
+        kwargs.pop("standalone_mode", None)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:  # usage errors, bad parameters
+            exc.show()
+            sys.exit(1)
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="aethervision")
 def main() -> None:
     """AetherVision: predictive SLO operations as code.

@@ -10,7 +10,7 @@ import re
 
 _STRING = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
 _RANGE = re.compile(r"\[[^\]]*\]")
-_TOKEN = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*|[(){},]|\S")
+_TOKEN = re.compile(r"[0-9][0-9A-Za-z_.]*|[A-Za-z_:][A-Za-z0-9_:]*|[(){},]|\S")
 _GROUPING = {"by", "without", "on", "ignoring", "group_left", "group_right"}
 _AGGREGATORS = {
     "sum", "min", "max", "avg", "count", "stddev", "stdvar", "topk", "bottomk",

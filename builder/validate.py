@@ -33,9 +33,10 @@ def _schema(schema_dir: Path, name: str, definition: str | None = None):
 def _errors(validator, instance, where: str) -> list[str]:
     out = []
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
-        # oneOf/anyOf failures: report the closest branch, not the whole instance.
+        # oneOf/anyOf failures (Panel or RowPanel, ...): report the deepest
+        # error of any branch, the one nearest the actual mistake.
         while error.context:
-            error = jsonschema.exceptions.best_match(error.context)
+            error = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.schema_path)))
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         message = error.message if len(error.message) < 300 else error.message[:297] + "..."
         out.append(f"{where}{path}: {message}")

@@ -72,3 +72,22 @@ def add_slo(data: dict, name: str, service: str) -> dict:
                     "total": f"{service}_requests_total"}
     data["slos"].append(extra)
     return data
+
+
+def generated_rule_files(folder: Path, spec_path: Path = SPEC) -> list[Path]:
+    """Write the generated rule files; recording rules first, as prometheus.yml loads them.
+
+    promtool evaluates files in the order given; alerts read the recorded
+    series of the same evaluation only when the recording rules come first.
+    """
+    from aethervision import spec as spec_mod
+    from aethervision.builder import outputs
+    from aethervision.rules import files as rules
+
+    generated = outputs.generate(spec_mod.load(spec_path))
+    paths = []
+    for name in (rules.RECORDING_FILE, rules.ALERTS_FILE):
+        path = folder / name
+        path.write_text(generated[f"{outputs.PROMETHEUS_DIR}/{name}"])
+        paths.append(path)
+    return paths

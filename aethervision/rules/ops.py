@@ -51,8 +51,11 @@ def alert_group(spec: Spec) -> dict:
             },
             {
                 "alert": "AutohealStaleActions",
-                # Enabled the whole time and no action within stale_after (or never).
+                # Enabled for all of stale_after (min over the range, and already
+                # enabled stale_after ago: a young series has a short range) and
+                # no action within it, or never (-1).
                 "expr": (f"min_over_time({q.AUTOHEAL_ENABLED}[{stale}]) == 1\n"
+                         f"  and on () ({q.AUTOHEAL_ENABLED} offset {stale}) == 1\n"
                          f"  and on () ({age} > {spec.autoheal.stale_after_seconds} or {age} < 0)"),
                 "for": "10m",
                 "labels": {**labels, "severity": "warning"},

@@ -1,0 +1,40 @@
+"""CLI behaviour: help, exit codes, error mapping."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT, SPEC
+
+
+def test_help_lists_commands_and_exit_codes(cli):
+    result = cli("--help")
+    assert result.exit_code == 0
+    assert "build" in result.output and "validate" in result.output
+    assert "Exit codes: 0 ok; 1 bad input" in result.output
+    assert "--check" in cli("build", "--help").output
+
+
+def test_usage_error_is_exit_1(cli):
+    result = cli("build", "--no-such-flag")
+    assert result.exit_code == 1
+    assert "No such option" in result.stderr
+    assert cli("no-such-command").exit_code == 1
+
+
+def test_console_script_runs_and_exits_0(tmp_path):
+    exe = ROOT / ".venv" / "bin" / "aethervision"
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "aethervision"]
+    done = subprocess.run([*command, "build", "--spec", str(SPEC), "--out", str(tmp_path)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "dashboards/aethervision/aethervision.json").is_file()
+
+
+def test_unexpected_failure_is_exit_2_without_traceback(cli, tmp_path):
+    out = tmp_path / "out"
+    out.write_text("a file where a folder should be")
+    result = cli("build", "--spec", str(SPEC), "--out", str(out / "sub"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("internal error:") and "Traceback" not in result.stderr
