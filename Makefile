@@ -45,3 +45,10 @@ test: $(STAMP) promtool ## Run the tests
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache *.egg-info
+
+.PHONY: push diff
+push: $(STAMP) ## Push dashboards to Grafana (GRAFANA_URL, GRAFANA_TOKEN)
+	$(AV) push --spec $(SPEC)
+
+diff: $(STAMP) ## Semantic diff against BASE (default HEAD)
+	$(AV) diff --spec $(SPEC) --base $(or $(BASE),HEAD)

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .builder import api
+from .builder import api, diff as diff_mod, push as push_mod
 from .errors import AetherVisionError, ValidationFailed
 
 SPEC_HELP = "Spec file (default: aethervision.yaml, or $AETHERVISION_SPEC)."
@@ -144,3 +144,99 @@ def validate(spec_path: str, schema_dir: str | None, skip_promtool: bool) -> Non
         raise ValidationFailed(report.problems)
     click.echo("valid: dashboard, provisioning and rules"
                + (f" (Grafana schemas from {folder})" if folder else ""))
+
+
+def _connection(grafana_url: str | None, insecure: bool, timeout: float):
+    from .builder.grafana import Connection
+
+    if insecure:
+        click.secho("WARNING: TLS certificate verification is OFF (--insecure): the Grafana "
+                    "server's identity is not checked.", fg="red", bold=True, err=True)
+    return Connection.from_env(dict(os.environ), url=grafana_url, verify=not insecure, timeout=timeout)
+
+
+grafana_options = [
+    click.option("--grafana-url", default=None, help="Grafana base URL (default: $GRAFANA_URL)."),
+    click.option("--insecure", is_flag=True, help="Do not verify TLS certificates (loudly warned)."),
+    click.option("--timeout", default=10.0, show_default=True, help="Seconds per HTTP request."),
+]
+
+
+def _with(options):
+    def decorate(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+    return decorate
+
+
+@main.command()
+@spec_option
+@_with(grafana_options)
+@click.option("--dry-run", is_flag=True, help="Print the plan (create/update/unchanged/drift); write nothing.")
+@click.option("--force", is_flag=True, help="Overwrite dashboards changed in Grafana since the last push.")
+@click.option("--message", default=None, help="Version message (default: git commit, subject and author).")
+@handle_errors
+def push(spec_path, grafana_url, insecure, timeout, dry_run, force, message):
+    """Push the generated dashboards to Grafana's HTTP API.
+
+    \b
+    Credentials: GRAFANA_TOKEN (service-account token), or GRAFANA_USER and
+    GRAFANA_PASSWORD. Each dashboard is created, updated, left unchanged (no
+    write) or refused as drift: changed in Grafana since AetherVision last
+    pushed it. Drift exits 1 with a diff of what would be lost, unless --force.
+    5xx, timeouts and dropped connections are retried with backoff, then exit 2.
+    """
+    conn = _connection(grafana_url, insecure, timeout)
+    try:
+        report = api.push(spec_path, conn, dry_run=dry_run, force=force, message=message)
+    except push_mod.PushFailed as exc:
+        _print_steps(exc.report)
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    _print_steps(report)
+    if report.drifted and not force and not dry_run:
+        for uid, lost in api.drift_changes(spec_path, report).items():
+            click.echo(f"drift: {uid} was changed in Grafana since the last push; "
+                       "pushing would lose:", err=True)
+            click.echo(diff_mod.render(lost, "text"), err=True, nl=False)
+        click.echo("Refusing to overwrite. Re-run with --force to replace the Grafana copy.", err=True)
+        sys.exit(1)
+
+
+def _print_steps(report) -> None:
+    for step in report.steps:
+        suffix = f" ({step.result})" if step.result else ""
+        click.echo(f"  {step.action:<9} {step.uid}  {step.title!r}{suffix}")
+    if report.folder_created:
+        click.echo("  created folder")
+
+
+@main.command()
+@spec_option
+@click.option("--base", default=None, help="Git ref to compare with (its committed provisioning/).")
+@click.option("--dir", "folder", type=click.Path(file_okay=False), default=None,
+              help="A provisioning-style folder of JSON/YAML to compare with.")
+@click.option("--remote", is_flag=True, help="Compare with the live Grafana (GRAFANA_URL).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True)
+@click.option("--exit-code", is_flag=True, help="Exit 1 when anything differs.")
+@_with(grafana_options)
+@handle_errors
+def diff(spec_path, base, folder, remote, fmt, exit_code, grafana_url, insecure, timeout):
+    """Semantic diff of dashboards and rules: a base state -> what the code generates.
+
+    \b
+    Base: --base REF (default HEAD), --dir FOLDER, or --remote (Grafana).
+    Panels: added, removed, moved, resized; title, type, queries (expression
+    and legend), unit, thresholds, value mappings. Rules: expr, for, labels,
+    annotations. Ids and versions never show.
+    """
+    if sum(bool(x) for x in (base, folder, remote)) > 1:
+        raise click.UsageError("use one of --base, --dir, --remote")
+    conn = _connection(grafana_url, insecure, timeout) if remote else None
+    changes = api.diff(spec_path, base=base, folder=Path(folder) if folder else None, conn=conn)
+    click.echo(diff_mod.render(changes, fmt), nl=False)
+    if exit_code and changes:
+        sys.exit(1)
+

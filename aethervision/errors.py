@@ -36,3 +36,7 @@ class ValidationFailed(UserError):
 
 class ToolMissing(UserError):
     """An external tool (promtool, prometheus) is not installed."""
+
+
+class NetworkError(AetherVisionError):
+    """Grafana or Prometheus unreachable or failing after retries. Exit code 2."""

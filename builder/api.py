@@ -10,7 +10,7 @@ from aethervision import promtool, spec as spec_mod
 from aethervision.errors import ValidationFailed
 from aethervision.model import Spec
 
-from . import outputs, validate as checks, writer
+from . import diff as diff_mod, outputs, push as push_mod, validate as checks, writer
 
 
 @dataclass
@@ -65,3 +65,49 @@ def validate(spec_path: str | Path, schema_dir: Path | None, use_promtool: bool 
         report.notes.append("Grafana JSON Schema check skipped: no schema directory "
                             "(--grafana-schema)")
     return report
+
+
+def push(spec_path: str | Path, conn, dry_run: bool = False, force: bool = False,
+         message: str | None = None) -> push_mod.PushReport:
+    """Push the generated dashboards to Grafana (see builder/push.py for the rules)."""
+    spec, _ = generate(spec_path)
+    dashboards = {d["uid"]: d for d in outputs.dashboards(spec).values()}
+    api = conn.api()
+    report = push_mod.plan(conn, api, dashboards)
+    if dry_run:
+        return report
+    if report.drifted and not force:
+        return report
+    return push_mod.apply(conn, api, report, dashboards, spec.grafana.folder_uid,
+                          spec.grafana.folder_title, message or push_mod.git_message(), force)
+
+
+def diff(spec_path: str | Path, base: str | None = None, folder: Path | None = None,
+         conn=None) -> list[diff_mod.Change]:
+    """Changes from a base (git ref, folder, or live Grafana) to what the code generates."""
+    spec, _ = generate(spec_path)
+    new = diff_mod.state_from_spec(spec)
+    if conn is not None:
+        api = conn.api()
+        remote = {}
+        for uid in new["dashboards"]:
+            found = push_mod.get_dashboard(conn, api, uid)
+            if found is not None:
+                remote[uid] = push_mod.normalise(found)
+        old = {"dashboards": remote, "rules": new["rules"]}  # rules are not in Grafana
+    elif folder is not None:
+        old = diff_mod.state_from_files(diff_mod.read_folder(folder))
+    else:
+        old = diff_mod.state_from_files(diff_mod.read_git_ref(base or "HEAD"))
+    return diff_mod.compare(old, new)
+
+
+def drift_changes(spec_path: str | Path, report: push_mod.PushReport) -> dict[str, list[diff_mod.Change]]:
+    """Per drifted dashboard: what pushing would change in (lose from) Grafana's copy."""
+    spec = spec_mod.load(spec_path)
+    local = {d["uid"]: d for d in outputs.dashboards(spec).values()}
+    return {
+        step.uid: diff_mod.dashboard_changes(step.uid, push_mod.normalise(step.remote),
+                                             push_mod.normalise(local[step.uid]))
+        for step in report.drifted
+    }

@@ -1,0 +1,177 @@
+"""Semantic diffs of dashboards and rules between two states.
+
+A state is {"dashboards": {uid: dashboard}, "rules": {"group / name": rule}}.
+Panels are matched by title (ids are layout noise); rules by group and name.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import yaml
+
+from aethervision.errors import UserError
+from aethervision.model import Spec
+from aethervision.rules import files as rules
+
+from . import outputs, push
+
+PANEL_FIELDS = ("type", "unit", "thresholds", "mappings", "queries")
+
+
+@dataclass(frozen=True)
+class Change:
+    object: str  # "dashboard aethervision: panel 'Ops Snapshot'" / "rule slo_x.alerts / Name"
+    change: str  # added | removed | moved | resized | changed
+    field: str = ""
+    before: object = None
+    after: object = None
+
+
+def state_from_spec(spec: Spec) -> dict:
+    return _state(outputs.dashboards(spec).values(),
+                  [rules.recording_rules(spec), rules.alert_rules(spec)])
+
+
+def state_from_files(files: dict[str, str]) -> dict:
+    """From provisioning/-relative paths and their text (a folder or a git ref)."""
+    dashboards, rule_docs = [], []
+    for rel, text in sorted(files.items()):
+        if rel.endswith(".json") and rel.startswith("dashboards/"):
+            dashboards.append(json.loads(text))
+        elif rel.startswith("prometheus/") and ("rules" in rel or "alerts" in rel):
+            rule_docs.append(yaml.safe_load(text))
+    return _state(dashboards, rule_docs)
+
+
+def read_folder(folder: Path) -> dict[str, str]:
+    if not folder.is_dir():
+        raise UserError(f"{folder}: not a directory")
+    return {p.relative_to(folder).as_posix(): p.read_text("utf-8")
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix in (".json", ".yml", ".yaml")}
+
+
+def read_git_ref(ref: str, folder: str = "provisioning", cwd: str | None = None) -> dict[str, str]:
+    """The committed generated files at a git ref (CI keeps them in step with the code)."""
+    def git(*args):
+        done = subprocess.run(["git", *args], capture_output=True, text=True, cwd=cwd, check=False)
+        if done.returncode != 0:
+            raise UserError(f"git {' '.join(args)}: {done.stderr.strip() or 'failed'}")
+        return done.stdout
+    names = git("ls-tree", "-r", "--name-only", ref, "--", f"{folder}/").split()
+    return {name[len(folder) + 1:]: git("show", f"{ref}:{name}") for name in names
+            if name.endswith((".json", ".yml", ".yaml"))}
+
+
+def _state(dashboards, rule_docs) -> dict:
+    state = {"dashboards": {}, "rules": {}}
+    for dash in dashboards:
+        state["dashboards"][dash.get("uid", dash.get("title"))] = push.normalise(dash)
+    for doc in rule_docs:
+        for group in (doc or {}).get("groups", []):
+            for rule in group.get("rules", []):
+                state["rules"][f"{group['name']} / {rule.get('record') or rule.get('alert')}"] = rule
+    return state
+
+
+def _panels(dashboard: dict) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for panel in dashboard.get("panels", []):
+        for item in [panel, *panel.get("panels", [])]:
+            key = f"{'row' if item.get('type') == 'row' else 'panel'} {item.get('title', '')!r}"
+            while key in out:
+                key += "+"
+            out[key] = item
+    return out
+
+
+def _panel_view(panel: dict) -> dict:
+    defaults = panel.get("fieldConfig", {}).get("defaults", {})
+    return {
+        "type": panel.get("type"),
+        "unit": defaults.get("unit"),
+        "thresholds": [(s.get("value"), s.get("color"))
+                       for s in defaults.get("thresholds", {}).get("steps", [])],
+        "mappings": defaults.get("mappings", []),
+        "queries": {t.get("refId"): {"expr": t.get("expr"), "legend": t.get("legendFormat", "")}
+                    for t in panel.get("targets", [])},
+    }
+
+
+def dashboard_changes(uid: str, old: dict, new: dict) -> list[Change]:
+    changes: list[Change] = []
+    where = f"dashboard {uid}"
+    for key in ("title", "refresh", "time", "tags"):
+        if old.get(key) != new.get(key):
+            changes.append(Change(where, "changed", key, old.get(key), new.get(key)))
+    a, b = _panels(old), _panels(new)
+    for key in sorted(set(a) - set(b)):
+        changes.append(Change(f"{where}: {key}", "removed"))
+    for key in sorted(set(b) - set(a)):
+        changes.append(Change(f"{where}: {key}", "added", "", None, b[key].get("type")))
+    for key in sorted(set(a) & set(b)):
+        pa, pb = a[key].get("gridPos", {}), b[key].get("gridPos", {})
+        obj = f"{where}: {key}"
+        if (pa.get("x"), pa.get("y")) != (pb.get("x"), pb.get("y")):
+            changes.append(Change(obj, "moved", "gridPos", [pa.get("x"), pa.get("y")], [pb.get("x"), pb.get("y")]))
+        if (pa.get("w"), pa.get("h")) != (pb.get("w"), pb.get("h")):
+            changes.append(Change(obj, "resized", "gridPos", [pa.get("w"), pa.get("h")], [pb.get("w"), pb.get("h")]))
+        va, vb = _panel_view(a[key]), _panel_view(b[key])
+        for name in PANEL_FIELDS:
+            if name == "queries":
+                for ref in sorted(set(va[name]) | set(vb[name])):
+                    qa, qb = va[name].get(ref), vb[name].get(ref)
+                    for part in ("expr", "legend"):
+                        if (qa or {}).get(part) != (qb or {}).get(part):
+                            changes.append(Change(obj, "changed", f"query {ref} {part}",
+                                                  (qa or {}).get(part), (qb or {}).get(part)))
+            elif va[name] != vb[name]:
+                changes.append(Change(obj, "changed", name, va[name], vb[name]))
+    return changes
+
+
+def compare(old: dict, new: dict) -> list[Change]:
+    """What changes from `old` (base, remote) to `new` (what the code generates)."""
+    changes: list[Change] = []
+    da, db = old["dashboards"], new["dashboards"]
+    changes += [Change(f"dashboard {u}", "removed") for u in sorted(set(da) - set(db))]
+    changes += [Change(f"dashboard {u}", "added") for u in sorted(set(db) - set(da))]
+    for uid in sorted(set(da) & set(db)):
+        changes += dashboard_changes(uid, da[uid], db[uid])
+    ra, rb = old["rules"], new["rules"]
+    changes += [Change(f"rule {k}", "removed") for k in sorted(set(ra) - set(rb))]
+    changes += [Change(f"rule {k}", "added", "expr", None, rb[k].get("expr")) for k in sorted(set(rb) - set(ra))]
+    for key in sorted(set(ra) & set(rb)):
+        for name in ("expr", "for", "labels", "annotations"):
+            if ra[key].get(name) != rb[key].get(name):
+                changes.append(Change(f"rule {key}", "changed", name, ra[key].get(name), rb[key].get(name)))
+    return changes
+
+
+def _show(value) -> str:
+    return "—" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def render(changes: list[Change], fmt: str, title: str = "AetherVision diff") -> str:
+    if fmt == "json":
+        return json.dumps([asdict(c) for c in changes], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        if not changes:
+            return f"### {title}\n\nNo changes to dashboards or rules.\n"
+        lines = [f"### {title}", "", f"{len(changes)} change(s).", "",
+                 "| object | change | field | before | after |", "|---|---|---|---|---|"]
+        cell = lambda v: _show(v).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+        lines += [f"| {cell(c.object)} | {c.change} | {cell(c.field)} | `{cell(c.before)}` | `{cell(c.after)}` |"
+                  for c in changes]
+        return "\n".join(lines) + "\n"
+    if not changes:
+        return "no changes\n"
+    out = []
+    for c in changes:
+        detail = f" {c.field}" if c.field else ""
+        values = f": {_show(c.before)} -> {_show(c.after)}" if c.change in ("changed", "moved", "resized") else ""
+        out.append(f"{c.change:<8} {c.object}{detail}{values}")
+    return "\n".join(out) + "\n"

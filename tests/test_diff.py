@@ -1,0 +1,104 @@
+"""`aethervision diff`: semantic, noise-free, three formats, and the CI workflow."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import yaml
+
+from conftest import ROOT, SPEC
+from support.grafana_double import GrafanaDouble
+
+
+def changed_spec(spec_data, write_spec):
+    spec_data["runway"]["days_to_breach_thresholds"][1]["value"] = 3
+    spec_data["slos"][0]["sli"]["errors"] = 'crm_payments_total{status="declined"}'
+    return write_spec(spec_data)
+
+
+def test_no_changes_against_the_committed_files(cli):
+    result = cli("diff", "--spec", str(SPEC), "--dir", str(ROOT / "provisioning"), "--exit-code")
+    assert result.exit_code == 0
+    assert result.output == "no changes\n"
+
+
+def test_changed_threshold_and_query_in_all_formats(cli, spec_data, write_spec):
+    spec = changed_spec(spec_data, write_spec)
+    base = ["diff", "--spec", str(spec), "--dir", str(ROOT / "provisioning")]
+    text = cli(*base, "--exit-code")
+    assert text.exit_code == 1
+    assert ("changed  dashboard aethervision: panel '🧭 Days to Breach (Conservative)' thresholds: "
+            '[[null, "red"], [5.0, "orange"], [10.0, "yellow"], [20.0, "green"]] -> '
+            '[[null, "red"], [3.0, "orange"], [10.0, "yellow"], [20.0, "green"]]') in text.output
+    assert ('changed  rule slo_payment_rate.predict.recording / slo:payment_rate:errors:rate1h expr: '
+            'sum(rate(crm_payments_total{status="failed"}[1h]))') in text.output
+    assert '"id"' not in text.output and "version" not in text.output
+    md = cli(*base, "--format", "markdown").output
+    assert md.startswith("### AetherVision diff")
+    assert "| object | change | field | before | after |" in md
+    assert "status=\"declined\"" in md
+    data = json.loads(cli(*base, "--format", "json").output)
+    fields = {(c["object"], c["field"]) for c in data}
+    assert ("dashboard aethervision: panel '🧭 Days to Breach (Conservative)'", "thresholds") in fields
+    assert any(c["field"] == "expr" and "declined" in c["after"] for c in data)
+
+
+def test_moved_resized_added_and_removed_panels(cli, tmp_path):
+    folder = tmp_path / "prov"
+    shutil.copytree(ROOT / "provisioning", folder)
+    path = folder / "dashboards/aethervision/aethervision.json"
+    dash = json.loads(path.read_text())
+    dash["panels"][2]["gridPos"]["x"] += 1
+    dash["panels"][3]["gridPos"]["w"] -= 1
+    dash["panels"][4]["title"] = "Old panel"
+    path.write_text(json.dumps(dash))
+    output = cli("diff", "--spec", str(SPEC), "--dir", str(folder)).output
+    assert "moved    dashboard aethervision: panel 'Runway to Breach (hours) — 1h vs 6h' gridPos" in output
+    assert "resized  dashboard aethervision: panel 'Error budget remaining · Payment success rate'" in output
+    assert "removed  dashboard aethervision: panel 'Old panel'" in output
+    assert "added    dashboard aethervision: panel 'Burn rate · Payment success rate'" in output
+
+
+def test_diff_against_a_git_ref(cli, tmp_path, spec_data, write_spec):
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "provisioning", repo / "provisioning")
+    git = lambda *a: subprocess.run(["git", *a], cwd=repo, check=True, capture_output=True)  # noqa: E731
+    git("init", "-q")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
+    import os
+
+    from aethervision.builder import api
+    cwd = os.getcwd()
+    try:
+        os.chdir(repo)
+        changes = api.diff(changed_spec(spec_data, write_spec), base="HEAD")
+    finally:
+        os.chdir(cwd)
+    assert any(c.field == "thresholds" for c in changes)
+    bad = cli("diff", "--spec", str(SPEC), "--base", "no-such-ref-xyz")
+    assert bad.exit_code == 1 and "no-such-ref-xyz" in bad.stderr
+
+
+def test_diff_against_live_grafana(cli):
+    with GrafanaDouble() as grafana:
+        env = {"GRAFANA_URL": grafana.url, "GRAFANA_TOKEN": "admin-token"}
+        assert cli("push", "--spec", str(SPEC), env=env).exit_code == 0
+        assert cli("diff", "--spec", str(SPEC), "--remote", "--exit-code", env=env).exit_code == 0
+        grafana.edit_in_ui("aethervision", lambda d: d["panels"][1].update(title="Renamed in UI"))
+        result = cli("diff", "--spec", str(SPEC), "--remote", "--exit-code", env=env)
+        assert result.exit_code == 1
+        assert "removed  dashboard aethervision: panel 'Renamed in UI'" in result.output
+
+
+def test_ci_workflow_is_valid_and_runs_check_validate_diff_and_push():
+    doc = yaml.safe_load((ROOT / ".github/workflows/aethervision.yml").read_text())
+    assert doc["name"] == "aethervision"
+    triggers = doc[True] if True in doc else doc["on"]  # YAML 1.1 reads `on` as a boolean
+    assert "pull_request" in triggers and triggers["push"]["branches"] == ["main"]
+    runs = " ".join(step.get("run", "") for job in doc["jobs"].values() for step in job["steps"])
+    for command in ("build --check", "validate", "diff --base", "--format markdown", "aethervision push"):
+        assert command in runs
+    assert "secrets.GRAFANA_TOKEN" in (ROOT / ".github/workflows/aethervision.yml").read_text()
