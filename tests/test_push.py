@@ -126,7 +126,8 @@ def test_name_exists_is_explained(cli, grafana):
                                    "folderUid": "aethervision", "version": 1, "id": 9}
     result = push(cli, grafana)
     assert result.exit_code == 1
-    assert "412 name-exists" in result.stderr and "not written" in result.output or "failed" in result.output
+    assert "412 name-exists" in result.stderr
+    assert "(failed)" in result.output
 
 
 def test_missing_credentials_and_insecure_warning(cli, grafana):
@@ -145,3 +146,22 @@ def test_unreachable_grafana_is_exit_2_with_redacted_url(cli):
 
 def test_redact():
     assert redact("https://u:p@host/x and tok123", ("tok123",)) == "https://***@host/x and ***"
+
+
+def test_edit_between_plan_and_write_is_a_412_version_mismatch(cli, grafana, spec_data, write_spec):
+    from aethervision import spec as spec_mod
+    from aethervision.builder import outputs, push as push_mod
+
+    assert push(cli, grafana).exit_code == 0
+    spec_data["runway"]["days_to_breach_thresholds"][1]["value"] = 4
+    spec = spec_mod.load(write_spec(spec_data))
+    local = {d["uid"]: d for d in outputs.dashboards(spec).values()}
+    conn = Connection(url=grafana.url, token=TOKEN)
+    api = conn.api()
+    report = push_mod.plan(conn, api, local)
+    assert [s.action for s in report.steps] == ["update"]
+    grafana.edit_in_ui("aethervision", lambda d: d.update(title="Edited meanwhile"))
+    with pytest.raises(push_mod.PushFailed, match="412 version-mismatch") as info:
+        push_mod.apply(conn, api, report, local, "aethervision", "AetherVision", "m")
+    assert info.value.report.steps[0].result == "failed"
+    assert grafana.dashboards["aethervision"]["dashboard"]["title"] == "Edited meanwhile"
