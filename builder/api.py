@@ -19,36 +19,46 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
 
-def generate(spec_path: str | Path) -> tuple[Spec, dict[str, str]]:
+@dataclass(frozen=True)
+class Generated:
+    spec: Spec
+    dashboards: dict[str, dict]  # provisioning-relative path -> dashboard
+    files: dict[str, str]  # provisioning-relative path -> file content
+
+    @property
+    def by_uid(self) -> dict[str, dict]:
+        return {d["uid"]: d for d in self.dashboards.values()}
+
+
+def generate(spec_path: str | Path) -> Generated:
     """Load the spec and generate every file in memory, checking the cheap invariants."""
     spec = spec_mod.load(spec_path)
-    files = outputs.generate(spec)
+    built = outputs.dashboards(spec)
     problems = []
-    for rel, data in outputs.dashboards(spec).items():
+    for rel, data in built.items():
         problems += [f"{rel}: {p}" for p in checks.structure_problems(data)]
         problems += checks.metric_problems(spec, checks.dashboard_queries(data, rel))
     if problems:
         raise ValidationFailed(problems)
-    return spec, files
+    return Generated(spec, built, outputs.generate(spec, built))
 
 
 def build(spec_path: str | Path, out_dir: str | Path) -> list[writer.Change]:
     """Generate and write provisioning/; nothing is written if generation fails."""
-    _, files = generate(spec_path)
-    return writer.write(Path(out_dir), files)
+    return writer.write(Path(out_dir), generate(spec_path).files)
 
 
 def check(spec_path: str | Path, out_dir: str | Path) -> list[writer.Change]:
     """Stale files on disk compared with what the code generates; writes nothing."""
-    _, files = generate(spec_path)
-    return writer.check(Path(out_dir), files)
+    return writer.check(Path(out_dir), generate(spec_path).files)
 
 
 def validate(spec_path: str | Path, schema_dir: Path | None, use_promtool: bool = True) -> Report:
     """Full validation of generated output: schemas, structure, PromQL, metrics."""
-    spec, files = generate(spec_path)
+    gen = generate(spec_path)
+    spec, files = gen.spec, gen.files
     report = Report()
-    for rel in outputs.dashboards(spec):
+    for rel in gen.dashboards:
         data = json.loads(files[rel])
         if schema_dir is not None:
             report.problems += [f"{rel}: {p}" for p in checks.schema_problems(data, schema_dir)]
@@ -70,8 +80,8 @@ def validate(spec_path: str | Path, schema_dir: Path | None, use_promtool: bool 
 def push(spec_path: str | Path, conn, dry_run: bool = False, force: bool = False,
          message: str | None = None) -> push_mod.PushReport:
     """Push the generated dashboards to Grafana (see builder/push.py for the rules)."""
-    spec, _ = generate(spec_path)
-    dashboards = {d["uid"]: d for d in outputs.dashboards(spec).values()}
+    gen = generate(spec_path)
+    spec, dashboards = gen.spec, gen.by_uid
     api = conn.api()
     report = push_mod.plan(conn, api, dashboards)
     if dry_run:
@@ -85,8 +95,7 @@ def push(spec_path: str | Path, conn, dry_run: bool = False, force: bool = False
 def diff(spec_path: str | Path, base: str | None = None, folder: Path | None = None,
          conn=None) -> list[diff_mod.Change]:
     """Changes from a base (git ref, folder, or live Grafana) to what the code generates."""
-    spec, _ = generate(spec_path)
-    new = diff_mod.state_from_spec(spec)
+    new = diff_mod.state_from_spec(generate(spec_path).spec)
     if conn is not None:
         api = conn.api()
         remote = {}
@@ -104,8 +113,7 @@ def diff(spec_path: str | Path, base: str | None = None, folder: Path | None = N
 
 def drift_changes(spec_path: str | Path, report: push_mod.PushReport) -> dict[str, list[diff_mod.Change]]:
     """Per drifted dashboard: what pushing would change in (lose from) Grafana's copy."""
-    spec = spec_mod.load(spec_path)
-    local = {d["uid"]: d for d in outputs.dashboards(spec).values()}
+    local = generate(spec_path).by_uid
     return {
         step.uid: diff_mod.dashboard_changes(step.uid, push_mod.normalise(step.remote),
                                              push_mod.normalise(local[step.uid]))

@@ -25,10 +25,14 @@ def dashboards(spec: Spec) -> dict[str, dict]:
     return {dashboard_path(spec): render.dashboard_dict(dashboard.build(spec))}
 
 
-def generate(spec: Spec) -> dict[str, str]:
-    """Relative path (under provisioning/) -> exact file content."""
+def generate(spec: Spec, built: dict[str, dict] | None = None) -> dict[str, str]:
+    """Relative path (under provisioning/) -> exact file content.
+
+    `built` is dashboards(spec) when the caller already has it.
+    """
     source = Path(spec.source).name
-    files = {path: render.to_json(data) for path, data in dashboards(spec).items()}
+    built = dashboards(spec) if built is None else built
+    files = {path: render.to_json(data) for path, data in built.items()}
     files["dashboards/aethervision.yaml"] = render.to_yaml(provisioning.dashboard_provider(spec), source)
     files["datasources/prometheus.yaml"] = render.to_yaml(provisioning.datasource(spec), source)
     files[f"{PROMETHEUS_DIR}/{rules.RECORDING_FILE}"] = render.to_yaml(rules.recording_rules(spec), source)
