@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .builder import api, diff as diff_mod, push as push_mod
+from .builder.grafana import Connection
 from .errors import AetherVisionError, ValidationFailed
 
 SPEC_HELP = "Spec file (default: aethervision.yaml, or $AETHERVISION_SPEC)."
@@ -147,8 +148,6 @@ def validate(spec_path: str, schema_dir: str | None, skip_promtool: bool) -> Non
 
 
 def _connection(grafana_url: str | None, insecure: bool, timeout: float):
-    from .builder.grafana import Connection
-
     if insecure:
         click.secho("WARNING: TLS certificate verification is OFF (--insecure): the Grafana "
                     "server's identity is not checked.", fg="red", bold=True, err=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-GRID_WIDTH = 24
+from aethervision.dashboards.layout import GRID_WIDTH
 
 
 def grid_problems(dashboard: dict) -> list[str]:

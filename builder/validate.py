@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from collections.abc import Iterator
@@ -23,8 +24,15 @@ PANEL_SCHEMAS = ("stat", "timeseries", "gauge", "bargauge", "table", "text",
                  "statetimeline", "statushistory")
 
 
+@functools.lru_cache(maxsize=None)
+def _definitions(schema_dir: Path, name: str) -> dict:
+    """One parsed schema file (read once per run, not once per panel)."""
+    return json.loads((schema_dir / f"{name}.jsonschema.json").read_text("utf-8"))
+
+
+@functools.lru_cache(maxsize=None)
 def _schema(schema_dir: Path, name: str, definition: str | None = None):
-    doc = json.loads((schema_dir / f"{name}.jsonschema.json").read_text("utf-8"))
+    doc = _definitions(schema_dir, name)
     if definition:
         doc = {"$ref": f"#/definitions/{definition}", "definitions": doc["definitions"]}
     return jsonschema.Draft7Validator(doc)
@@ -61,8 +69,7 @@ def schema_problems(dashboard: dict, schema_dir: Path) -> list[str]:
             problems += _errors(_schema(schema_dir, kind, "Options"), panel.get("options", {}),
                                 f"{where}.options")
             custom = panel.get("fieldConfig", {}).get("defaults", {}).get("custom")
-            defs = json.loads((schema_dir / f"{kind}.jsonschema.json").read_text())["definitions"]
-            if custom and "FieldConfig" in defs:
+            if custom and "FieldConfig" in _definitions(schema_dir, kind)["definitions"]:
                 problems += _errors(_schema(schema_dir, kind, "FieldConfig"), custom,
                                     f"{where}.fieldConfig.defaults.custom")
         for k, target in enumerate(panel.get("targets", [])):
