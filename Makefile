@@ -46,9 +46,37 @@ test: $(STAMP) promtool ## Run the tests
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache *.egg-info
 
-.PHONY: push diff
+.PHONY: push diff demo demo-stop demo-status show-breach vision-verify open-vision simulate-dip simulate-recovery autoheal
 push: $(STAMP) ## Push dashboards to Grafana (GRAFANA_URL, GRAFANA_TOKEN)
 	$(AV) push --spec $(SPEC)
 
 diff: $(STAMP) ## Semantic diff against BASE (default HEAD)
 	$(AV) diff --spec $(SPEC) --base $(or $(BASE),HEAD)
+
+# -- live operations (a running Prometheus; `make demo` starts a local one) --------------
+demo: $(STAMP) promtool ## Start Prometheus (with 31 days of history), simulator, autoheal
+	$(AV) demo up --spec $(SPEC)
+
+demo-stop: $(STAMP) ## Stop exactly what `make demo` started
+	$(AV) demo down
+
+demo-status: $(STAMP) ## Show the demo's processes and URLs
+	$(AV) demo status
+
+show-breach: $(STAMP) ## Days/hours to SLO breach from Prometheus (PROMETHEUS_URL)
+	$(AV) breach --spec $(SPEC)
+
+vision-verify: $(STAMP) ## Health check: rules loaded, runway, alerts, autoheal
+	$(AV) verify --spec $(SPEC)
+
+open-vision: $(STAMP) ## Open the AetherVision dashboard (GRAFANA_URL)
+	$(AV) open --spec $(SPEC)
+
+simulate-dip: $(STAMP) ## Degrade the simulated payment rate (RATIO=0.3)
+	$(AV) simulate dip $(if $(RATIO),--error-ratio $(RATIO))
+
+simulate-recovery: $(STAMP) ## Restore the simulated payment rate
+	$(AV) simulate recovery
+
+autoheal: $(STAMP) ## Run the autoheal service in the foreground (AUTOHEAL_ENABLED)
+	$(AV) autoheal

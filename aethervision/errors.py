@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """Hide URL userinfo and any known secret in a message."""
+    text = re.sub(r"(\w+://)[^/@\s]+@", r"\1***@", text)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
 
 class AetherVisionError(Exception):
     """Base class for every error AetherVision raises on purpose."""

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+
+def slugify(title: str) -> str:
+    """Grafana's URL slug of a title: lower case, runs of other characters as one dash."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,14 @@ class Grafana:
     datasource_name: str
     datasource_uid: str
     datasource_url: str
+
+    @property
+    def dashboard_path(self) -> str:
+        """/d/<uid>/<slug>, the path Grafana serves the dashboard under."""
+        return f"/d/{self.dashboard_uid}/{slugify(self.dashboard_title)}"
+
+    def dashboard_url(self, base: str | None = None) -> str:
+        return f"{(base or self.url).rstrip('/')}{self.dashboard_path}"
 
 
 @dataclass(frozen=True)

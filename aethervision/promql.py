@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .durations import parse as seconds
+
 _STRING = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
 _RANGE = re.compile(r"\[[^\]]*\]")
 _TOKEN = re.compile(r"[0-9][0-9A-Za-z_.]*|[A-Za-z_:][A-Za-z0-9_:]*|[(){},]|\S")
@@ -41,3 +43,40 @@ def metric_names(expr: str) -> set[str]:
                 names.add(tok)
         i += 1
     return names
+
+
+_DURATION_TOKEN = r"(?:\d+(?:ms|[ywdhms]))+"
+_RANGE_OR_OFFSET = re.compile(rf"\[({_DURATION_TOKEN})(?::({_DURATION_TOKEN})?)?\]|offset\s+(-?)({_DURATION_TOKEN})")
+_NUMBER = re.compile(r"(?<![\w:.])(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)(?![\w.])")
+
+
+def canonical(expr: str) -> str:
+    """A spelling-independent form of an expression, to compare ours with Prometheus's.
+
+    Prometheus prints parsed rules in its own way (24h as 1d, 2592000 as
+    2.592e+06, its own spacing); this removes whitespace outside strings and
+    writes durations as seconds and numbers as floats.
+    """
+    def durations(match: re.Match) -> str:
+        if match.group(4):
+            return f"offset{match.group(3)}{seconds(match.group(4))}s"
+        step = f":{seconds(match.group(2))}s" if match.group(2) else (":" if ":" in match.group(0) else "")
+        return f"[{seconds(match.group(1))}s{step}]"
+
+    parts = []
+    for i, piece in enumerate(re.split(r"(\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|`[^`]*`)", expr)):
+        if i % 2:  # a string literal: keep as written
+            parts.append(piece)
+            continue
+        piece = _RANGE_OR_OFFSET.sub(durations, piece)
+        piece = _NUMBER.sub(lambda m: repr(float(m.group(1))), piece)
+        parts.append("".join(piece.split()))
+    return "".join(parts)
+
+
+_RANGED = re.compile(rf"([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{{[^}}]*\}})?\s*\[{_DURATION_TOKEN}(?::(?:{_DURATION_TOKEN})?)?\]")
+
+
+def ranged_names(expr: str) -> set[str]:
+    """Metric names read over a range (`x[30d]`, `x{a="b"}[5m:1m]`) in an expression."""
+    return set(_RANGED.findall(_STRING.sub('""', expr)))

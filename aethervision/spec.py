@@ -47,9 +47,8 @@ _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load(path: str | Path = DEFAULT_PATH) -> Spec:
-    """Read, validate and freeze a spec file; SpecError names file and field."""
-    path = Path(path)
+def read_yaml(path: Path):
+    """Parse a YAML file strictly (duplicate keys refused); SpecError names the file."""
     source = str(path)
     try:
         text = path.read_text("utf-8")
@@ -57,19 +56,33 @@ def load(path: str | Path = DEFAULT_PATH) -> Spec:
         raise SpecError(source, "", "file not found") from None
     except OSError as exc:
         raise SpecError(source, "", f"cannot read: {exc.strerror}") from None
-    return parse(text, source)
+    return parse_yaml(text, source)
 
 
-def parse(text: str, source: str = DEFAULT_PATH) -> Spec:
-    """Validate spec text and build the frozen model."""
+def parse_yaml(text: str, source: str):
+    """YAML text to data with line/column in errors."""
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - safe subclass
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - safe subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise SpecError(source, where, f"malformed YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise SpecError(source, "", f"malformed YAML: {exc}") from None
+
+
+def load(path: str | Path = DEFAULT_PATH) -> Spec:
+    """Read, validate and freeze a spec file; SpecError names file and field."""
+    path = Path(path)
+    return _from_data(read_yaml(path), str(path))
+
+
+def parse(text: str, source: str = DEFAULT_PATH) -> Spec:
+    """Validate spec text and build the frozen model."""
+    return _from_data(parse_yaml(text, source), source)
+
+
+def _from_data(data, source: str) -> Spec:
     if not isinstance(data, dict):
         raise SpecError(source, "", "must be a YAML mapping with 'version: aethervision/v1'")
     _check_schema(data, source)

@@ -6,7 +6,6 @@ GRAFANA_PASSWORD) and never appear in messages; credentials in URLs are redacted
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,18 +19,9 @@ from grafana_client.client import (
     GrafanaUnauthorizedError,
 )
 
-from aethervision.errors import NetworkError, UserError
+from aethervision.errors import NetworkError, UserError, redact
 
 T = TypeVar("T")
-
-
-def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """Hide URL userinfo and any known secret in a message."""
-    text = re.sub(r"(\w+://)[^/@\s]+@", r"\1***@", text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 @dataclass(frozen=True)
@@ -46,13 +36,15 @@ class Connection:
     backoff: float = 0.5  # seconds, doubled per retry
 
     @classmethod
-    def from_env(cls, env: dict, url: str | None = None, **options) -> "Connection":
+    def from_env(cls, env: dict, url: str | None = None, anonymous: bool = False,
+                 **options) -> "Connection":
+        """Connection from GRAFANA_* variables; `anonymous` allows no credentials at all."""
         url = url or env.get("GRAFANA_URL")
         if not url:
             raise UserError("no Grafana URL: set GRAFANA_URL or pass --grafana-url")
         token = env.get("GRAFANA_TOKEN") or None
         user, password = env.get("GRAFANA_USER") or None, env.get("GRAFANA_PASSWORD") or None
-        if not token and not (user and password):
+        if not token and not (user and password) and not anonymous:
             raise UserError("no Grafana credentials: set GRAFANA_TOKEN (service-account token), "
                             "or GRAFANA_USER and GRAFANA_PASSWORD")
         return cls(url=url.rstrip("/"), token=token, user=user, password=password, **options)
@@ -65,12 +57,17 @@ class Connection:
     def secrets(self) -> tuple[str, ...]:
         return tuple(s for s in (self.token, self.password) if s)
 
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.token or (self.user and self.password))
+
     def api(self) -> GrafanaApi:
         """A grafana-client API object; the token goes as a Bearer header."""
         parsed = urlparse(self.url)
         prefix = parsed.path.strip("/")
+        auth = self.token or ((self.user, self.password) if self.has_credentials else None)
         return GrafanaApi(
-            auth=self.token if self.token else (self.user, self.password),
+            auth=auth,
             host=parsed.hostname or "localhost", port=parsed.port, protocol=parsed.scheme or "http",
             url_path_prefix=f"{prefix}/" if prefix else "", verify=self.verify, timeout=self.timeout)
 

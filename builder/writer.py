@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from aethervision.files import write_atomic
 
 from .outputs import MANAGED_DIRS
 
@@ -14,19 +14,6 @@ from .outputs import MANAGED_DIRS
 class Change:
     path: str
     status: str  # "created", "updated", "removed" (build) / "missing", "differs", "unexpected" (check)
-
-
-def _write_atomic(path: Path, content: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _extra_files(out_dir: Path, files: dict[str, str]) -> list[str]:
@@ -62,7 +49,7 @@ def write(out_dir: Path, files: dict[str, str]) -> list[Change]:
         if path.is_file() and path.read_text("utf-8") == content:
             continue
         status = "updated" if path.exists() else "created"
-        _write_atomic(path, content)
+        write_atomic(path, content)
         changes.append(Change(rel, status))
     for rel in _extra_files(out_dir, files):
         (out_dir / rel).unlink()

@@ -38,3 +38,18 @@ def test_unexpected_failure_is_exit_2_without_traceback(cli, tmp_path):
     result = cli("build", "--spec", str(SPEC), "--out", str(out / "sub"))
     assert result.exit_code == 2
     assert result.stderr.startswith("internal error:") and "Traceback" not in result.stderr
+
+
+def test_every_command_has_help_that_explains_it(cli):
+    from aethervision.cli import main
+
+    def walk(group, prefix):
+        for name, command in group.commands.items():
+            yield [*prefix, name], command
+            if hasattr(command, "commands"):
+                yield from walk(command, [*prefix, name])
+
+    for path, command in walk(main, []):
+        result = cli(*path, "--help")
+        assert result.exit_code == 0, path
+        assert len((command.help or "").split()) >= 5, f"{' '.join(path)} needs a real description"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import queries as q
 from ..model import Spec
-from ..promql import metric_names
+from ..promql import metric_names, ranged_names
 from . import ops, slo
 
 RECORDING_FILE = "prometheus-recording-rules.yml"
@@ -50,3 +50,33 @@ def input_metrics(spec: Spec) -> dict[str, str]:
 def recorded_metrics(spec: Spec) -> set[str]:
     """Every series name the generated recording rules produce."""
     return {r["record"] for g in recording_rules(spec)["groups"] for r in g["rules"]}
+
+
+def backfill_passes(spec: Spec) -> list[list[dict]]:
+    """The SLO recording rules whose history live rules read over ranges, by dependency level.
+
+    A fresh Prometheus records only from its start, but the SLO-window ratio and
+    the coverage read recorded series over the whole window. Backfilling these
+    (with `promtool tsdb create-blocks-from rules`, one pass per level, since a
+    pass cannot read what it is itself creating) makes the budget real at once.
+    """
+    rules_by_name = {r["record"]: r for s in spec.slos for r in slo.recording_group(spec, s)["rules"]}
+    reads = {name: metric_names(rule["expr"]) & set(rules_by_name) for name, rule in rules_by_name.items()}
+    wanted: set[str] = set()
+    for rule in rules_by_name.values():
+        wanted |= ranged_names(rule["expr"]) & set(rules_by_name)
+    todo = list(wanted)
+    while todo:  # everything the wanted series are computed from must be there first
+        for dep in reads[todo.pop()] - wanted:
+            wanted.add(dep)
+            todo.append(dep)
+
+    def level(name: str) -> int:
+        return 1 + max((level(dep) for dep in reads[name]), default=-1)
+
+    passes: list[list[dict]] = []
+    for name in sorted(wanted, key=list(rules_by_name).index):
+        depth = level(name)
+        passes += [[] for _ in range(depth + 1 - len(passes))]
+        passes[depth].append(rules_by_name[name])
+    return passes

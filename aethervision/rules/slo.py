@@ -104,12 +104,6 @@ ACTIONS = {
 }
 
 
-def dashboard_url(spec: Spec) -> str:
-    g = spec.grafana
-    slug = g.dashboard_title.lower().replace(" ", "-")
-    return f"{g.url.rstrip('/')}/d/{g.dashboard_uid}/{slug}"
-
-
 def _runway_alert(spec: Spec, slo: SLO, level: str, alert: RunwayAlert, name: str) -> dict:
     runway = q.hours_to_breach(slo)
     value = '{{ printf "%.1f" $value }}'
@@ -131,7 +125,7 @@ def _runway_alert(spec: Spec, slo: SLO, level: str, alert: RunwayAlert, name: st
         "summary": f"{slo.title}: SLO error budget runs out in ~{value} hours",
         "description": description,
         "actions": ACTIONS[level].format(service=slo.service),
-        "dashboard": dashboard_url(spec),
+        "dashboard": spec.grafana.dashboard_url(),
     }
     if slo.runbook_url:
         annotations["runbook_url"] = slo.runbook_url

@@ -1,25 +1,18 @@
-"""The `aethervision` command line: a thin layer over the library.
-
-Exit codes: 0 ok; 1 user error, failed validation, or a difference found with
---exit-code / --check; 2 internal error or network failure.
-"""
+"""Commands that generate and ship the monitoring code: build, validate, push, diff."""
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from . import __version__
-from .builder import api, diff as diff_mod, push as push_mod
-from .builder.grafana import Connection
-from .errors import AetherVisionError, ValidationFailed
-
-SPEC_HELP = "Spec file (default: aethervision.yaml, or $AETHERVISION_SPEC)."
-OUT_HELP = "Output folder, mountable as Grafana's /etc/grafana/provisioning."
+from ..builder import api, diff as diff_mod, push as push_mod
+from ..errors import ValidationFailed
+from .common import (
+    connection, grafana_options, handle_errors, main, out_option, spec_option, with_options,
+)
 
 
 def _default_schema_dir() -> Path | None:
@@ -31,64 +24,6 @@ def _default_schema_dir() -> Path | None:
             return candidate
     return None
 
-
-def handle_errors(func):
-    """Map AetherVision errors to exit codes; anything unexpected is exit 2."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ValidationFailed as exc:
-            click.echo(f"error: {len(exc.problems)} problem(s):", err=True)
-            for problem in exc.problems:
-                click.echo(f"  - {problem}", err=True)
-            sys.exit(exc.exit_code)
-        except AetherVisionError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
-            raise
-        except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
-            click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-            sys.exit(2)
-    return wrapper
-
-
-spec_option = click.option("--spec", "spec_path", default=lambda: os.environ.get(
-    "AETHERVISION_SPEC", "aethervision.yaml"), show_default="aethervision.yaml",
-    type=click.Path(dir_okay=False), help=SPEC_HELP)
-out_option = click.option("--out", "out_dir", default="provisioning", show_default=True,
-                          type=click.Path(file_okay=False), help=OUT_HELP)
-
-
-class _Group(click.Group):
-    """Click reports usage errors with exit 2; here a bad invocation is a user error (1)."""
-
-    def main(self, *args, **kwargs):
-        kwargs.pop("standalone_mode", None)
-        try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
-        except click.ClickException as exc:  # usage errors, bad parameters
-            exc.show()
-            sys.exit(1)
-        except click.exceptions.Abort:
-            click.echo("Aborted.", err=True)
-            sys.exit(1)
-        sys.exit(code if isinstance(code, int) else 0)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="aethervision")
-def main() -> None:
-    """AetherVision: predictive SLO operations as code.
-
-    One spec (aethervision.yaml) generates the Grafana dashboard, its
-    provisioning files and the Prometheus runway rules and alerts.
-
-    \b
-    Exit codes: 0 ok; 1 bad input, failed validation, or differences found
-    (build --check, diff --exit-code); 2 internal error or network failure.
-    """
 
 
 @main.command()
@@ -147,31 +82,9 @@ def validate(spec_path: str, schema_dir: str | None, skip_promtool: bool) -> Non
                + (f" (Grafana schemas from {folder})" if folder else ""))
 
 
-def _connection(grafana_url: str | None, insecure: bool, timeout: float):
-    if insecure:
-        click.secho("WARNING: TLS certificate verification is OFF (--insecure): the Grafana "
-                    "server's identity is not checked.", fg="red", bold=True, err=True)
-    return Connection.from_env(dict(os.environ), url=grafana_url, verify=not insecure, timeout=timeout)
-
-
-grafana_options = [
-    click.option("--grafana-url", default=None, help="Grafana base URL (default: $GRAFANA_URL)."),
-    click.option("--insecure", is_flag=True, help="Do not verify TLS certificates (loudly warned)."),
-    click.option("--timeout", default=10.0, show_default=True, help="Seconds per HTTP request."),
-]
-
-
-def _with(options):
-    def decorate(func):
-        for option in reversed(options):
-            func = option(func)
-        return func
-    return decorate
-
-
 @main.command()
 @spec_option
-@_with(grafana_options)
+@with_options(grafana_options)
 @click.option("--dry-run", is_flag=True, help="Print the plan (create/update/unchanged/drift); write nothing.")
 @click.option("--force", is_flag=True, help="Overwrite dashboards changed in Grafana since the last push.")
 @click.option("--message", default=None, help="Version message (default: git commit, subject and author).")
@@ -186,7 +99,7 @@ def push(spec_path, grafana_url, insecure, timeout, dry_run, force, message):
     pushed it. Drift exits 1 with a diff of what would be lost, unless --force.
     5xx, timeouts and dropped connections are retried with backoff, then exit 2.
     """
-    conn = _connection(grafana_url, insecure, timeout)
+    conn = connection(grafana_url, insecure, timeout)
     try:
         report = api.push(spec_path, conn, dry_run=dry_run, force=force, message=message)
     except push_mod.PushFailed as exc:
@@ -220,7 +133,7 @@ def _print_steps(report) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True)
 @click.option("--exit-code", is_flag=True, help="Exit 1 when anything differs.")
-@_with(grafana_options)
+@with_options(grafana_options)
 @handle_errors
 def diff(spec_path, base, folder, remote, fmt, exit_code, grafana_url, insecure, timeout):
     """Semantic diff of dashboards and rules: a base state -> what the code generates.
@@ -233,7 +146,7 @@ def diff(spec_path, base, folder, remote, fmt, exit_code, grafana_url, insecure,
     """
     if sum(bool(x) for x in (base, folder, remote)) > 1:
         raise click.UsageError("use one of --base, --dir, --remote")
-    conn = _connection(grafana_url, insecure, timeout) if remote else None
+    conn = connection(grafana_url, insecure, timeout) if remote else None
     changes = api.diff(spec_path, base=base, folder=Path(folder) if folder else None, conn=conn)
     click.echo(diff_mod.render(changes, fmt), nl=False)
     if exit_code and changes:

@@ -1,0 +1,1 @@
+"""The autoheal service: Alertmanager webhook in, safe remediation commands out."""

@@ -1,0 +1,110 @@
+"""The `aethervision` group, error mapping and options shared by the commands.
+
+The CLI package is the only code importing click. Exit codes: 0 ok; 1 user
+error, failed validation, or a difference found with --exit-code / --check;
+2 internal error or network failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+
+import click
+
+from .. import __version__, spec as spec_mod
+from ..builder.grafana import Connection
+from ..errors import AetherVisionError, ValidationFailed
+
+SPEC_HELP = "Spec file (default: aethervision.yaml, or $AETHERVISION_SPEC)."
+OUT_HELP = "Output folder, mountable as Grafana's /etc/grafana/provisioning."
+
+
+def handle_errors(func):
+    """Map AetherVision errors to exit codes; anything unexpected is exit 2."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ValidationFailed as exc:
+            click.echo(f"error: {len(exc.problems)} problem(s):", err=True)
+            for problem in exc.problems:
+                click.echo(f"  - {problem}", err=True)
+            sys.exit(exc.exit_code)
+        except AetherVisionError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+            click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(2)
+    return wrapper
+
+
+spec_option = click.option("--spec", "spec_path", default=lambda: os.environ.get(
+    "AETHERVISION_SPEC", "aethervision.yaml"), show_default="aethervision.yaml",
+    type=click.Path(dir_okay=False), help=SPEC_HELP)
+out_option = click.option("--out", "out_dir", default="provisioning", show_default=True,
+                          type=click.Path(file_okay=False), help=OUT_HELP)
+
+
+class _Group(click.Group):
+    """Click reports usage errors with exit 2; here a bad invocation is a user error (1)."""
+
+    def main(self, *args, **kwargs):
+        kwargs.pop("standalone_mode", None)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:  # usage errors, bad parameters
+            exc.show()
+            sys.exit(1)
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="aethervision")
+def main() -> None:
+    """AetherVision: predictive SLO operations as code.
+
+    One spec (aethervision.yaml) generates the Grafana dashboard, its
+    provisioning files and the Prometheus runway rules and alerts.
+
+    \b
+    Exit codes: 0 ok; 1 bad input, failed validation, or differences found
+    (build --check, diff --exit-code); 2 internal error or network failure.
+    """
+
+
+
+
+def load_spec(spec_path: str):
+    return spec_mod.load(spec_path)
+
+
+def connection(grafana_url: str | None, insecure: bool, timeout: float, anonymous: bool = False,
+               retries: int = 3) -> Connection:
+    if insecure:
+        click.secho("WARNING: TLS certificate verification is OFF (--insecure): the Grafana "
+                    "server's identity is not checked.", fg="red", bold=True, err=True)
+    return Connection.from_env(dict(os.environ), url=grafana_url, verify=not insecure, timeout=timeout,
+                               anonymous=anonymous, retries=retries)
+
+
+grafana_options = [
+    click.option("--grafana-url", default=None, help="Grafana base URL (default: $GRAFANA_URL)."),
+    click.option("--insecure", is_flag=True, help="Do not verify TLS certificates (loudly warned)."),
+    click.option("--timeout", default=10.0, show_default=True, help="Seconds per HTTP request."),
+]
+
+
+def with_options(options):
+    def decorate(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+    return decorate

@@ -1,0 +1,81 @@
+"""`aethervision demo up|down|status`: the local stack behind `make demo`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from .. import stack
+from .common import handle_errors, load_spec, main, spec_option
+
+workdir_option = click.option("--workdir", type=click.Path(file_okay=False), default=".demo", show_default=True,
+                              help="Where the demo keeps its data, logs and pids.")
+
+
+@main.group()
+def demo() -> None:
+    """A local stack: real Prometheus with history, the simulator, autoheal."""
+
+
+@demo.command("up")
+@spec_option
+@workdir_option
+@click.option("--prometheus-port", type=int, default=9090, show_default=True)
+@click.option("--autoheal-port", type=int, default=9009, show_default=True)
+@click.option("--simulator-port", type=int, default=9101, show_default=True)
+@click.option("--history-days", type=click.IntRange(1, 60), default=31, show_default=True,
+              help="Days of simulated history backfilled before the live start.")
+@click.option("--actions", type=click.Path(dir_okay=False), default="deploy/autoheal-actions.yaml",
+              show_default=True, help="Autoheal mapping file.")
+@handle_errors
+def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, history_days, actions):
+    """Start the stack in the background; `make demo-stop` stops it.
+
+    \b
+    1. writes HISTORY_DAYS of healthy payments (10/s, 0.1% failing) and turns
+       them into TSDB blocks (promtool tsdb create-blocks-from openmetrics);
+    2. backfills the recording rules the 30-day window reads (promtool tsdb
+       create-blocks-from rules, against a temporary Prometheus);
+    3. starts the simulator, the autoheal service (AUTOHEAL_ENABLED is passed
+       on) and Prometheus with the generated config and rules.
+    Needs Debian's prometheus package (promtool and prometheus). About a minute.
+    """
+    spec = load_spec(spec_path)
+    passed = {k: os.environ[k] for k in ("AUTOHEAL_ENABLED", "AUTOHEAL_WEBHOOK_TOKEN") if k in os.environ}
+    cfg = stack.DemoConfig(workdir=Path(workdir), prometheus_port=prometheus_port, autoheal_port=autoheal_port,
+                           simulator_port=simulator_port, history_days=history_days, actions=Path(actions),
+                           autoheal_env=passed)
+    urls = stack.up(spec, cfg, progress=lambda message: click.echo(f"demo: {message}"))
+    click.echo("\nAetherVision demo is running:")
+    click.echo(f"  Prometheus   {urls['prometheus']}   (alerts: {urls['prometheus']}/alerts)")
+    click.echo(f"  autoheal     {urls['autoheal']}   (metrics: {urls['autoheal']}/metrics)")
+    click.echo(f"  simulator    {urls['simulator']}/metrics")
+    click.echo("Next: make show-breach · make vision-verify · make simulate-dip · make demo-stop")
+
+
+@demo.command("down")
+@workdir_option
+@handle_errors
+def demo_down(workdir):
+    """Stop exactly the processes `demo up` started (by recorded pid)."""
+    results = stack.down(Path(workdir))
+    if not results:
+        click.echo("no demo recorded in " + workdir)
+    for proc, outcome in results:
+        click.echo(f"  {proc.name:<11} pid {proc.pid}: {outcome}")
+
+
+@demo.command("status")
+@workdir_option
+@handle_errors
+def demo_status(workdir):
+    """Which demo processes run, and where."""
+    procs, urls = stack.status(Path(workdir))
+    if not procs:
+        click.echo("no demo recorded in " + workdir)
+    for proc, alive in procs:
+        click.echo(f"  {proc.name:<11} pid {proc.pid}: {'running' if alive else 'not running'}  (log {proc.log})")
+    for name, url in sorted(urls.items()):
+        click.echo(f"  {name:<11} {url}")

@@ -1,0 +1,222 @@
+"""Commands for a running system: autoheal, simulate, breach, verify, open, demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .. import breach as breach_mod, httpd, opener, promapi, simulator, verify as verify_mod
+from ..autoheal import actions as actions_mod, server as autoheal_server
+from ..autoheal.service import Autoheal
+from ..errors import UserError
+from .common import connection, grafana_options, handle_errors, load_spec, main, spec_option, with_options
+
+TRUE, FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off", ""}
+
+
+def _flag(name: str) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if value not in TRUE | FALSE:
+        raise UserError(f"{name}={value!r}: use true or false")
+    return value in TRUE
+
+
+def _prometheus(url: str | None, spec_path: str) -> promapi.Client:
+    url = url or os.environ.get("PROMETHEUS_URL") or load_spec(spec_path).grafana.datasource_url
+    return promapi.Client(url)
+
+
+prometheus_option = click.option(
+    "--prometheus-url", default=None,
+    help="Prometheus base URL (default: $PROMETHEUS_URL, else the spec's datasource URL, "
+         "http://localhost:9090).")
+
+
+@main.command()
+@click.option("--listen", default=autoheal_server.DEFAULT_LISTEN, show_default=True, help="HOST:PORT to serve on.")
+@click.option("--actions", "actions_path", type=click.Path(dir_okay=False),
+              default=lambda: os.environ.get("AUTOHEAL_ACTIONS", "deploy/autoheal-actions.yaml"),
+              show_default="$AUTOHEAL_ACTIONS or deploy/autoheal-actions.yaml",
+              help="YAML mapping of alert name to command (argument list).")
+@handle_errors
+def autoheal(listen: str, actions_path: str) -> None:
+    """Run the autoheal service: /metrics, / (status) and the Alertmanager webhook.
+
+    \b
+    POST /alertmanager takes Alertmanager's webhook payload (version 4). For a
+    firing alert labelled or annotated autoheal="true" that the mapping file
+    maps to a command, the command runs (no shell, with a timeout, at most once
+    per cooldown per alert) only when AUTOHEAL_ENABLED=true; otherwise it is
+    recorded as would_run. AUTOHEAL_WEBHOOK_TOKEN, when set, is required as
+    `Authorization: Bearer <token>` (configure Alertmanager's http_config).
+    Malformed payloads get 400 and change nothing. Stop with Ctrl-C or SIGTERM.
+    """
+    host, port = httpd.parse_listen(listen)
+    mapping = actions_mod.load(actions_path)
+    enabled = _flag("AUTOHEAL_ENABLED")
+    token = os.environ.get("AUTOHEAL_WEBHOOK_TOKEN") or None
+    service = Autoheal(mapping, enabled)
+    srv = autoheal_server.server(service, host, port, token)
+    mode = "ENABLED: runs mapped commands" if enabled else "disabled: records what it would run"
+    click.echo(f"autoheal on {srv.url} ({mode}); {len(mapping)} mapping(s) from {actions_path}; "
+               f"webhook POST {autoheal_server.WEBHOOK_PATH}"
+               + (" (bearer token required)" if token else " (no token: set AUTOHEAL_WEBHOOK_TOKEN)"))
+    try:
+        srv.serve_until_signalled()
+    finally:
+        service.close()
+    click.echo("autoheal stopped")
+
+
+@main.group()
+def simulate() -> None:
+    """Payment-rate simulator: crm_payments_total{status="success"|"failed"}.
+
+    \b
+    serve      expose the counters for Prometheus, with a settable error ratio
+    dip        raise the error ratio of a running simulator (default 0.3: burn 30)
+    recovery   back to the healthy ratio (default 0.001: burn 0.1)
+    set        set --error-ratio and/or --rps
+    backfill   write past days as OpenMetrics for promtool's backfill
+    """
+
+
+sim_url_option = click.option("--url", default=f"http://{simulator.DEFAULT_LISTEN}", show_default=True,
+                              help="The running simulator.")
+
+
+@simulate.command("serve")
+@click.option("--listen", default=simulator.DEFAULT_LISTEN, show_default=True, help="HOST:PORT to serve on.")
+@click.option("--rps", type=float, default=simulator.DEFAULT_RPS, show_default=True, help="Payments per second.")
+@click.option("--error-ratio", type=float, default=simulator.HEALTHY_RATIO, show_default=True,
+              help="Share of payments that fail.")
+@click.option("--resume-from", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Continue the counters of a history file written by `simulate backfill`.")
+@handle_errors
+def simulate_serve(listen, rps, error_ratio, resume_from) -> None:
+    """Serve /metrics (Prometheus), / (settings) and POST /control."""
+    host, port = httpd.parse_listen(listen)
+    start = simulator.last_counters(Path(resume_from)) if resume_from else None
+    srv = simulator.server(simulator.PaymentSimulator(rps, error_ratio, start), host, port)
+    click.echo(f"simulator on {srv.url}/metrics: {rps:g} payments/s, error ratio {error_ratio:g}"
+               + (f", continuing {resume_from}" if resume_from else ""))
+    srv.serve_until_signalled()
+
+
+def _set(url: str, **settings) -> None:
+    now = simulator.control(url, {k: v for k, v in settings.items() if v is not None})
+    click.echo(f"simulator at {url}: {now['rps']:g} payments/s, error ratio {now['error_ratio']:g}")
+
+
+def _preset(name: str, ratio: float, description: str):
+    """`simulate dip` / `simulate recovery`: set the error ratio, with a preset default."""
+    @simulate.command(name, help=description)
+    @sim_url_option
+    @click.option("--error-ratio", type=float, default=ratio, show_default=True)
+    @handle_errors
+    def command(url, error_ratio) -> None:
+        _set(url, error_ratio=error_ratio)
+    return command
+
+
+simulate_dip = _preset("dip", simulator.DIP_RATIO, "Degrade the payment rate (the runway shrinks; alerts follow).")
+simulate_recovery = _preset("recovery", simulator.HEALTHY_RATIO, "Restore the healthy payment rate.")
+
+
+@simulate.command("set")
+@sim_url_option
+@click.option("--error-ratio", type=float, default=None)
+@click.option("--rps", type=float, default=None)
+@handle_errors
+def simulate_set(url, error_ratio, rps) -> None:
+    """Set the error ratio and/or the rate of a running simulator."""
+    if error_ratio is None and rps is None:
+        raise click.UsageError("give --error-ratio and/or --rps")
+    _set(url, error_ratio=error_ratio, rps=rps)
+
+
+@simulate.command("backfill")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="OpenMetrics file to write.")
+@click.option("--days", type=click.IntRange(1, 400), default=31, show_default=True)
+@click.option("--step", type=click.IntRange(1, 3600), default=60, show_default=True, help="Seconds between samples.")
+@click.option("--rps", type=float, default=simulator.DEFAULT_RPS, show_default=True)
+@click.option("--error-ratio", type=float, default=simulator.HEALTHY_RATIO, show_default=True)
+@click.option("--end", type=int, default=None, help="Unix time of the last sample (default: now).")
+@handle_errors
+def simulate_backfill(out, days, step, rps, error_ratio, end) -> None:
+    """Write DAYS of counters as OpenMetrics, for
+    `promtool tsdb create-blocks-from openmetrics OUT DATA_DIR`."""
+    end = end if end is not None else int(time.time())
+    last = simulator.history(Path(out), end - days * 86400, end, step, rps, error_ratio)
+    click.echo(f"{out}: {days} days every {step}s, ending at {int(last.at)} "
+               f"(success {last.success:.0f}, failed {last.failed:.0f})")
+
+
+@main.command()
+@spec_option
+@prometheus_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def breach(spec_path, prometheus_url, fmt) -> None:
+    """Days and hours to SLO breach per SLO, as Prometheus records them now (make show-breach).
+
+    Shows the conservative runway and its 1h and 6h projections, the error
+    budget left and the burn rates; says why when a value is missing.
+    """
+    spec = load_spec(spec_path)
+    client = _prometheus(prometheus_url, spec_path)
+    runways = breach_mod.fetch(client, spec)
+    if fmt == "json":
+        click.echo(json.dumps([r.as_dict() for r in runways], indent=1, sort_keys=True))
+    else:
+        click.echo(breach_mod.render(runways, spec, client.safe_url), nl=False)
+
+
+@main.command()
+@spec_option
+@prometheus_option
+@handle_errors
+def verify(spec_path, prometheus_url) -> None:
+    """Health check (make vision-verify): one ✅/❌ line per check; exit 1 if any fails.
+
+    \b
+    Rules loaded in Prometheus equal the generated ones; days to breach is
+    recorded; alerts firing; autoheal state; autoheal and SLI scrape targets up.
+    Exit 2 when Prometheus cannot be reached.
+    """
+    checks = verify_mod.run(_prometheus(prometheus_url, spec_path), load_spec(spec_path))
+    click.echo(verify_mod.render(checks), nl=False)
+    if not all(c.ok for c in checks):
+        sys.exit(1)
+
+
+@main.command("open")
+@spec_option
+@with_options(grafana_options[:2])
+@click.option("--timeout", default=5.0, show_default=True, help="Seconds per HTTP request.")
+@click.option("--no-browser", is_flag=True, help="Only print the URL.")
+@handle_errors
+def open_(spec_path, grafana_url, insecure, timeout, no_browser) -> None:
+    """Open the AetherVision dashboard in a browser (make open-vision).
+
+    Checks that Grafana answers and has the dashboard (GRAFANA_URL, else the
+    spec's grafana.url; GRAFANA_TOKEN optional). Prints the URL where no
+    browser can open. Exit 2 when Grafana is unreachable, 1 when the dashboard
+    is missing.
+    """
+    spec = load_spec(spec_path)
+    conn = connection(grafana_url or os.environ.get("GRAFANA_URL") or spec.grafana.url, insecure, timeout,
+                      anonymous=True, retries=1)
+    found = opener.locate(conn, spec)
+    if found.note:
+        click.echo(f"note: {found.note}", err=True)
+    if not no_browser and opener.open_in_browser(found.url):
+        click.echo(f"opened {found.url}")
+    else:
+        click.echo(found.url if no_browser else f"no browser could be opened here; the dashboard is at\n"
+                                                f"  {found.url}")

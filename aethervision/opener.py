@@ -1,0 +1,62 @@
+"""`aethervision open`: find the AetherVision dashboard in Grafana and open it in a browser."""
+
+from __future__ import annotations
+
+import webbrowser
+from dataclasses import dataclass
+
+from grafana_client.client import GrafanaClientError
+
+from .builder.grafana import Connection
+from .errors import NetworkError, UserError
+from .model import Spec
+
+
+@dataclass(frozen=True)
+class Located:
+    url: str
+    verified: bool  # False when Grafana would not say (no credentials, anonymous access off)
+    note: str = ""
+
+
+def locate(conn: Connection, spec: Spec) -> Located:
+    """The dashboard's URL, after checking Grafana is up and has it.
+
+    NetworkError when Grafana is unreachable, UserError when the dashboard is not there.
+    """
+    api = conn.api()
+    uid = spec.grafana.dashboard_uid
+    try:
+        # /api/health answers without credentials (grafana-client's health.check
+        # reads /api/frontend/settings, which needs them).
+        conn.call("check health", lambda: api.client.GET("/health"))
+    except NetworkError as exc:
+        raise NetworkError(f"{exc}. Start Grafana (with Docker: `docker compose -f "
+                           "deploy/docker-compose.yml up -d`) or set GRAFANA_URL") from None
+
+    def lookup():
+        try:
+            return "found", api.dashboard.get_dashboard(uid)
+        except GrafanaClientError as exc:
+            if exc.status_code in (401, 403, 404):
+                return exc.status_code, None
+            raise
+
+    status, found = conn.call(f"read dashboard {uid}", lookup)
+    fallback = spec.grafana.dashboard_url(conn.url)
+    if status == "found":
+        path = (found.get("meta") or {}).get("url") or spec.grafana.dashboard_path
+        return Located(f"{conn.url}{path}", True)
+    if status == 404:
+        raise UserError(f"dashboard {uid!r} is not in Grafana at {conn.safe_url}: mount provisioning/ "
+                        "as /etc/grafana/provisioning, or run `make push`")
+    hint = "set GRAFANA_TOKEN to check" if not conn.has_credentials else "the credentials may not read it"
+    return Located(fallback, False, f"could not check that the dashboard exists ({status}; {hint})")
+
+
+def open_in_browser(url: str) -> bool:
+    """True when a browser took the URL; False where none can open (headless, no $BROWSER)."""
+    try:
+        return bool(webbrowser.open(url, new=2))
+    except webbrowser.Error:
+        return False
