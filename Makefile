@@ -46,12 +46,16 @@ test: $(STAMP) promtool ## Run the tests
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache *.egg-info
 
-.PHONY: push diff demo demo-stop demo-status show-breach vision-verify open-vision simulate-dip simulate-recovery autoheal
+
+.PHONY: push diff bench-foresight demo demo-stop demo-status show-breach vision-verify open-vision simulate-dip simulate-recovery autoheal
 push: $(STAMP) ## Push dashboards to Grafana (GRAFANA_URL, GRAFANA_TOKEN)
 	$(AV) push --spec $(SPEC)
 
 diff: $(STAMP) ## Semantic diff against BASE (default HEAD)
 	$(AV) diff --spec $(SPEC) --base $(or $(BASE),HEAD)
+
+bench-foresight: $(STAMP) promtool ## Alert policies vs the SRE Workbook in promtool; writes docs/foresight.md (~15 min)
+	$(PY) -m bench.foresight --spec $(SPEC) --out docs
 
 # -- live operations (a running Prometheus; `make demo` starts a local one) --------------
 demo: $(STAMP) promtool ## Start Prometheus (with 31 days of history), simulator, autoheal

@@ -21,6 +21,8 @@ class Runway:
     budget_remaining: float | None
     burn_1h: float | None
     burn_6h: float | None
+    budget_burn_1h: float | None  # errors against the window's average traffic (the runway's divisor)
+    budget_burn_6h: float | None
     requests_per_second: float | None  # 1h rate of the SLI's total counter
     reason: str  # why runway figures are missing or capped; "" when they are real
 
@@ -43,6 +45,8 @@ def _fetch_one(client: Client, spec: Spec, slo: SLO) -> Runway:
         "budget_remaining": client.value(q.budget_remaining(slo)),
         "burn_1h": client.value(q.burn_rate(slo, h1)),
         "burn_6h": client.value(q.burn_rate(slo, h6)),
+        "budget_burn_1h": client.value(q.budget_burn(slo, h1)),
+        "budget_burn_6h": client.value(q.budget_burn(slo, h6)),
         "requests_per_second": client.value(q.requests_rate(slo, h1)),
     }
     return Runway(slo=slo.name, service=slo.service, reason=_reason(spec, slo, values), **values)
@@ -72,6 +76,10 @@ def _hours(value: float | None, cap_hours: float) -> str:
     return f"{value:.1f} h"
 
 
+def _burns(*values: float | None) -> str:
+    return " · ".join(f"{w} {'n/a' if b is None else f'{b:.2f}x'}" for w, b in zip(q.RUNWAY_WINDOWS, values))
+
+
 def render(runways: list[Runway], spec: Spec, source: str) -> str:
     """Plain-text report, one block per SLO."""
     cap = spec.runway.cap_hours
@@ -85,9 +93,8 @@ def render(runways: list[Runway], spec: Spec, source: str) -> str:
                      f"{_hours(r.hours_1h, cap)} · 6h burn {_hours(r.hours_6h, cap)}")
         budget = "n/a" if r.budget_remaining is None else f"{r.budget_remaining:.1%}"
         lines.append(f"  error budget left   {budget}")
-        burns = " · ".join(f"{w} {'n/a' if b is None else f'{b:.2f}x'}"
-                           for w, b in zip(q.RUNWAY_WINDOWS, (r.burn_1h, r.burn_6h)))
-        lines.append(f"  burn rate           {burns}")
+        lines.append(f"  burn rate           {_burns(r.burn_1h, r.burn_6h)}")
+        lines.append(f"  budget burn         {_burns(r.budget_burn_1h, r.budget_burn_6h)}")
         if r.reason:
             lines.append(f"  note                {r.reason}")
         lines.append("")

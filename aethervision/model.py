@@ -62,6 +62,16 @@ class Threshold:
 
 
 @dataclass(frozen=True)
+class BurnTier:
+    """Budget burn above `factor` over both `long` and `short` windows."""
+    long: str
+    short: str
+    factor: float
+    long_seconds: int
+    short_seconds: int
+
+
+@dataclass(frozen=True)
 class Runway:
     warning: RunwayAlert
     critical: RunwayAlert
@@ -69,6 +79,10 @@ class Runway:
     budget_remaining_thresholds: tuple[Threshold, ...]
     cap_seconds: int
     chart_max_seconds: int
+    policy: str = "aethervision"  # or "seed"
+    min_errors: int = 5
+    page_tiers: tuple[BurnTier, ...] = ()
+    ticket_tiers: tuple[BurnTier, ...] = ()
 
     @property
     def cap_hours(self) -> float:

@@ -8,6 +8,9 @@ from __future__ import annotations
 from .model import SLO, Spec
 
 RUNWAY_WINDOWS = ("1h", "6h")
+# The aethervision policy confirms each runway window with a short one, so an
+# alert resets soon after the errors stop (the SRE Workbook's multiwindow idea).
+RUNWAY_CONFIRM = {"1h": "10m", "6h": "30m"}
 
 # Series recorded by the aethervision.recording group.
 ALERTS_COUNT = "aethervision:alerts:count"
@@ -46,6 +49,20 @@ def burn_rate(slo: SLO, window: str) -> str:
     return slo_series(slo, f"burn_rate:rate{window}")
 
 
+def budget_burn(slo: SLO, window: str) -> str:
+    """Errors per second over `window` against the budget at the window's average traffic.
+
+    Equal to burn_rate at steady traffic; lower at quiet hours, when each
+    error spends less of the budget than the ratio suggests.
+    """
+    return slo_series(slo, f"budget_burn:rate{window}")
+
+
+def errors_in(slo: SLO, window: str, seconds: int) -> str:
+    """Failed events over `window` (the recorded per-second rate times its length)."""
+    return f"{errors_rate(slo, window)} * {seconds}"
+
+
 def sample_timestamp(slo: SLO) -> str:
     return slo_series(slo, "sli_sample:timestamp")
 
@@ -55,7 +72,7 @@ def window_coverage(slo: SLO) -> str:
 
 
 def window_error_ratio(slo: SLO) -> str:
-    return slo_series(slo, f"error_ratio:rate{slo.window}")
+    return error_ratio(slo, slo.window)
 
 
 def budget_remaining(slo: SLO) -> str:

@@ -124,9 +124,14 @@ def server(sim: PaymentSimulator, host: str, port: int) -> httpd.Server:
 
 
 # -- history for backfilling --------------------------------------------------------
-def history(path: Path, start: int, end: int, step: int, rps: float, error_ratio: float) -> Counters:
+def history(path: Path, start: int, end: int, step: int, rps: float, error_ratio: float,
+            labels: dict[str, str] | None = None) -> Counters:
     """Write counters from start to end (unix seconds) every step as OpenMetrics.
 
+    `labels` should be the ones Prometheus attaches when it scrapes the live
+    simulator (job, instance): with them, history and live samples are one
+    series and every rate across the join is right; without them they are two
+    series, and windows spanning both count only part of each.
     Returns the last sample, from which a live simulator can carry on.
     """
     check_settings(rps, error_ratio)
@@ -134,10 +139,11 @@ def history(path: Path, start: int, end: int, step: int, rps: float, error_ratio
         raise UserError("history needs end > start and a step of at least 1s")
     times = range(start, end + 1, step)
     per_step_ok, per_step_bad = rps * step * (1 - error_ratio), rps * step * error_ratio
+    extra = "".join(f',{k}="{v}"' for k, v in sorted((labels or {}).items()))
     lines = [f"# HELP {METRIC} Payment attempts by outcome (AetherVision simulator history)",
              f"# TYPE {METRIC} counter"]
     for status, inc in (("success", per_step_ok), ("failed", per_step_bad)):
-        lines += [f'{METRIC}_total{{status="{status}"}} {i * inc:.6f} {t}' for i, t in enumerate(times)]
+        lines += [f'{METRIC}_total{{status="{status}"{extra}}} {i * inc:.6f} {t}' for i, t in enumerate(times)]
     lines.append("# EOF")
     write_atomic(path, "\n".join(lines) + "\n")
     last = len(times) - 1
@@ -152,7 +158,8 @@ def last_counters(path: Path) -> Counters:
             for line in handle:
                 if line.startswith(f"{METRIC}_total{{"):
                     labels, value, at = line.rsplit(" ", 2)
-                    found[labels.split('"')[1]] = (float(value), float(at))
+                    status = labels.split('status="', 1)[1].split('"', 1)[0]
+                    found[status] = (float(value), float(at))
     except OSError as exc:
         raise UserError(f"{path}: cannot read history: {exc.strerror}") from None
     except (ValueError, IndexError):

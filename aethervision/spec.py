@@ -13,12 +13,20 @@ import yaml
 from . import durations
 from .errors import SpecError
 from .model import (
-    SLI, SLO, Autoheal, Grafana, Probes, Prometheus, Runway, RunwayAlert,
+    SLI, SLO, Autoheal, BurnTier, Grafana, Probes, Prometheus, Runway, RunwayAlert,
     ScrapeJob, Spec, Threshold,
 )
 
 VERSION = "aethervision/v1"
 DEFAULT_PATH = "aethervision.yaml"
+# The SRE Workbook's multiwindow, multi-burn-rate thresholds (as Sloth generates
+# them), with short windows of at most 30m so every alert resets within 30
+# minutes of recovery and each window is several samples wide.
+DEFAULT_BURN_ALERTS = {
+    "page": [{"long": "1h", "short": "10m", "factor": 14.4}, {"long": "6h", "short": "30m", "factor": 6}],
+    "ticket": [{"long": "1d", "short": "30m", "factor": 3}, {"long": "3d", "short": "30m", "factor": 1}],
+}
+DEFAULT_MIN_ERRORS = 3
 
 
 def schema() -> dict[str, Any]:
@@ -172,6 +180,16 @@ def _check_semantics(data: dict, source: str) -> None:
                         "must be shorter than runway.alerts.warning.below")
     if _duration(data, source, ["runway", "cap"]) <= warn:
         raise SpecError(source, "runway.cap", "must be longer than runway.alerts.warning.below")
+    shortest_window = min(_duration(data, source, ["slos", i, "window"]) for i in range(len(data["slos"])))
+    for severity, tiers in data["runway"].get("burn_alerts", {}).items():
+        for i, tier in enumerate(tiers):
+            where = ["runway", "burn_alerts", severity, i]
+            long, short = (_duration(data, source, where + [k]) for k in ("long", "short"))
+            if not 60 <= short < long:
+                raise SpecError(source, field_path(where + ["short"]),
+                                f"must be at least 1m and shorter than long ({tier['long']})")
+            if long > shortest_window:
+                raise SpecError(source, field_path(where + ["long"]), "must not exceed the SLO window")
 
 
 def _build(data: dict, source: str) -> Spec:
@@ -198,12 +216,21 @@ def _build(data: dict, source: str) -> Spec:
     def thresholds(key: str) -> tuple[Threshold, ...]:
         return tuple(Threshold(color=t["color"], value=float(t["value"])) for t in rw[key])
 
+    burn = rw.get("burn_alerts", DEFAULT_BURN_ALERTS)
+
+    def tiers(severity: str) -> tuple[BurnTier, ...]:
+        return tuple(BurnTier(long=t["long"], short=t["short"], factor=float(t["factor"]),
+                              long_seconds=durations.parse(t["long"]),
+                              short_seconds=durations.parse(t["short"])) for t in burn[severity])
+
     runway = Runway(
         warning=alert("warning"), critical=alert("critical"),
         days_to_breach_thresholds=thresholds("days_to_breach_thresholds"),
         budget_remaining_thresholds=thresholds("budget_remaining_thresholds"),
         cap_seconds=seconds("runway", "cap"),
         chart_max_seconds=seconds("runway", "chart_max", default="72h"),
+        policy=rw.get("policy", "aethervision"), min_errors=rw.get("min_errors", DEFAULT_MIN_ERRORS),
+        page_tiers=tiers("page"), ticket_tiers=tiers("ticket"),
     )
     g = data["grafana"]
     dash = g["dashboard"]

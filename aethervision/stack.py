@@ -35,7 +35,6 @@ class DemoConfig:
     autoheal_port: int = 9009
     simulator_port: int = 9101
     history_days: int = 31  # the 30-day window plus a day
-    history_gap: int = 0  # seconds between the end of the history and the live start
     history_step: int = 60
     backfill_interval: str | None = None  # default: the spec's evaluation interval
     scrape_interval: str | None = None  # default: the spec's
@@ -89,13 +88,21 @@ def _prometheus(cfg: DemoConfig, config: Path, data: Path, port: int, name: str)
     return proc
 
 
+def _scrape_labels(spec: Spec, cfg: DemoConfig) -> dict[str, str]:
+    """The labels Prometheus gives the simulator's samples (see write_config)."""
+    if not spec.prometheus.scrape:
+        return {}
+    return {"job": spec.prometheus.scrape[0].job, "instance": f"{cfg.host}:{cfg.simulator_port}"}
+
+
 def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> simulator.Counters:
     """Write history blocks into data/: raw counters, then the recorded series the window reads."""
-    end = int(time.time()) - cfg.history_gap
+    end = int(time.time())
     start = end - cfg.history_days * 86400
     history = cfg.workdir / "history.om"
     progress(f"writing {cfg.history_days} days of payment history ({history})")
-    last = simulator.history(history, start, end, cfg.history_step, cfg.rps, cfg.error_ratio)
+    last = simulator.history(history, start, end, cfg.history_step, cfg.rps, cfg.error_ratio,
+                             labels=_scrape_labels(spec, cfg))
     run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=24h",
                        str(history), str(data), timeout=600)
     if run.returncode != 0:

@@ -1,15 +1,17 @@
 """End to end with the real Prometheus (Debian's binary) on free loopback ports.
 
-`stack.up` (what `make demo` runs) writes 31 days of simulated history ending
-70 minutes before the live start, imports it with promtool, backfills the
-recording rules the 30-day window reads, then starts the simulator, the
-autoheal service (enabled, mapped to a harmless command) and Prometheus with
-1s scrape and evaluation intervals. The gap keeps the 1h burn window live-only,
-so a dip moves the runway within seconds. Every process is stopped at the end.
+`stack.up` (what `make demo` runs) writes 31 days of simulated history up to
+the live start, imports it with promtool, backfills the recording rules the
+30-day window reads, then starts the simulator, the autoheal service (enabled,
+mapped to a harmless command) and Prometheus with 1s scrape and evaluation
+intervals. The test spec moves the warning threshold to 2000 hours (healthy:
+2880) so that a 50% dip crosses it within seconds rather than the quarter of
+an hour a 24h threshold needs. Every process is stopped at the end.
 
-Expected runway (independent of the rules): at a constant error ratio e with
-budget B = 1 - objective and a full 30-day window, budget remaining is
-1 - e/B, burn is e/B and runway hours are (1 - e/B) * 720 / (e/B).
+Expected runway (independent of the rules): at a constant error ratio e and
+traffic, with budget B = 1 - objective and a full 30-day window, budget
+remaining is 1 - e/B, burn rate and budget burn are e/B and runway hours are
+(1 - e/B) * 720 / (e/B).
 Tolerance: 1% relative.
 """
 
@@ -26,7 +28,8 @@ import yaml
 from aethervision import procs, promapi, stack
 from conftest import SPEC, add_slo
 
-RATIO = 0.002  # healthy: burn 0.2
+RATIO = 0.002  # healthy: burn 0.2, runway 2880 hours
+WARN_HOURS = 2000
 TOLERANCE = 0.01
 WINDOW_HOURS = 720
 
@@ -46,7 +49,7 @@ def wait_for(what: str, probe, timeout: float = 60, every: float = 0.5):
 def live(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live")
     data = yaml.safe_load(SPEC.read_text())
-    data["runway"]["alerts"]["warning"]["for"] = "5s"  # the real 15m would outlast the test
+    data["runway"]["alerts"]["warning"] = {"below": f"{WARN_HOURS}h", "for": "5s"}
     spec_path = tmp / "aethervision.yaml"
     spec_path.write_text(yaml.safe_dump(data, sort_keys=False))
     marker = tmp / "autoheal-ran"
@@ -55,7 +58,7 @@ def live(tmp_path_factory):
         "command": [sys.executable, "-c", f"open({str(marker)!r}, 'a').write('ran')"]}}}))
     cfg = stack.DemoConfig(
         workdir=tmp / "demo", prometheus_port=procs.free_port(), autoheal_port=procs.free_port(),
-        simulator_port=procs.free_port(), history_gap=70 * 60, backfill_interval="5m",
+        simulator_port=procs.free_port(), backfill_interval="5m",
         scrape_interval="1s", evaluation_interval="1s", error_ratio=RATIO, actions=mapping,
         autoheal_env={"AUTOHEAL_ENABLED": "true"})
     from aethervision import spec as spec_mod
@@ -71,9 +74,11 @@ def live(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(live):
     client = promapi.Client(live["urls"]["prometheus"])
-    wait_for("the runway and the aggregates to be recorded",
-             lambda: client.value("aethervision:days_to_breach") is not None
-             and client.value("slo:payment_rate:burn_rate:rate1h > 0") is not None)
+    # The history alone yields a runway; wait for live scrapes of both targets too.
+    wait_for("both targets to be scraped and the aggregates recorded",
+             lambda: client.value('count(up{job=~"crm|autoheal"} == 1) == 2') is not None
+             and client.value("aethervision:autoheal_enabled == 1") is not None
+             and client.value("aethervision:days_to_breach") is not None)
     return client
 
 
@@ -87,7 +92,8 @@ def test_breach_prints_the_expected_runway(cli, live, client):
     assert result.exit_code == 0, result.output
     (got,) = json.loads(result.output)
     for key, want in (("hours", hours), ("hours_1h", hours), ("hours_6h", hours), ("days", hours / 24),
-                      ("budget_remaining", ebr), ("burn_1h", burn), ("burn_6h", burn)):
+                      ("budget_remaining", ebr), ("burn_1h", burn), ("burn_6h", burn),
+                      ("budget_burn_1h", burn), ("budget_burn_6h", burn)):
         assert got[key] == pytest.approx(want, rel=TOLERANCE), key
     assert got["reason"] == ""
     text = cli("breach", "--spec", str(live["spec"]), "--prometheus-url", live["urls"]["prometheus"]).output
@@ -129,17 +135,17 @@ def test_autoheal_webhook_runs_the_command_and_prometheus_sees_it(live, client):
 
 
 def test_a_dip_fires_the_predictive_warning(cli, live, client):
+    def soon():
+        return [a for a in client.alerts() if a["labels"]["alertname"] == "PaymentRatePredictedBreachSoon"]
+
+    assert soon() == []  # healthy: a runway of 2880 hours is above the 2000-hour threshold
     result = cli("simulate", "dip", "--url", live["urls"]["simulator"], "--error-ratio", "0.5")
     assert result.exit_code == 0, result.output
-
-    def firing():
-        return [a for a in client.alerts()
-                if a["labels"]["alertname"] == "PaymentRatePredictedBreachSoon" and a["state"] == "firing"]
-
-    (alert,) = wait_for("PaymentRatePredictedBreachSoon to fire", firing, timeout=180, every=1)
+    (alert,) = wait_for("PaymentRatePredictedBreachSoon to fire",
+                        lambda: [a for a in soon() if a["state"] == "firing"], timeout=180, every=1)
     assert alert["labels"]["severity"] == "warning" and alert["labels"]["slo"] == "payment_rate"
-    assert float(alert["value"]) < 24
-    assert client.value("slo:payment_rate:burn_rate:rate1h") > 10
+    assert float(alert["value"]) < WARN_HOURS  # the 1h runway, from the alert's own expression
+    assert client.value("slo:payment_rate:budget_burn:rate10m") > 1  # burning faster than allowed
 
 
 def test_make_demo_refuses_to_start_twice(live):

@@ -41,13 +41,28 @@ def test_recording_groups_have_the_exact_names(spec):
     assert labels == {"component": "slo", "service": "crm", "slo": "payment_rate"}
 
 
-def test_no_raw_rate_over_the_slo_window(spec):
-    """The 30d ratio comes from recorded short rates, never rate(raw[30d])."""
-    for rule in groups(rules.recording_rules(spec))["slo_payment_rate.predict.recording"]:
-        assert "[30d]" not in rule["expr"] or "crm_payments_total" not in rule["expr"]
+def test_no_raw_counter_is_read_over_the_slo_window(spec):
+    """The 30d rates average the recorded 10m rates; shorter windows read the counters."""
+    rec = {r["record"]: r["expr"] for r in groups(rules.recording_rules(spec))["slo_payment_rate.predict.recording"]}
+    for name, expr in rec.items():
+        assert "[30d]" not in expr or "crm_payments_total" not in expr, name
+    assert rec["slo:payment_rate:errors:rate30d"] == "avg_over_time(slo:payment_rate:errors:rate10m[30d])"
+    assert rec["slo:payment_rate:errors:rate3d"].startswith('sum(rate(crm_payments_total{status="failed"}[3d]))')
+    assert "slo:payment_rate:requests:rate3d" not in rec  # only the ratio windows need request rates
+    assert rec["slo:payment_rate:budget_burn:rate1h"] == (
+        "slo:payment_rate:errors:rate1h / (slo:payment_rate:requests:rate30d > 0) / 0.01")
 
 
-def test_alert_groups_names_thresholds_and_annotations(spec):
+def seed_spec(spec_data, write_spec, **alerts):
+    spec_data["runway"]["policy"] = "seed"
+    for level, values in alerts.items():
+        spec_data["runway"]["alerts"][level] = values
+    return spec_mod.load(write_spec(spec_data))
+
+
+def test_seed_policy_alerts_are_the_original_runway_alerts(spec_data, write_spec):
+    spec = seed_spec(spec_data, write_spec, warning={"below": "24h", "for": "15m"},
+                     critical={"below": "6h", "for": "10m"})
     alerts = groups(rules.alert_rules(spec))
     soon, critical = alerts["slo_payment_rate.alerts"]
     assert (soon["alert"], soon["expr"], soon["for"], soon["labels"]["severity"]) == (
@@ -57,6 +72,34 @@ def test_alert_groups_names_thresholds_and_annotations(spec):
     for alert in (soon, critical):
         assert set(alert["annotations"]) == {"summary", "description", "actions", "runbook_url", "dashboard"}
         assert "$value" in alert["annotations"]["summary"]
+    runway = {r["record"]: r["expr"] for r in groups(rules.recording_rules(spec))["slo_payment_rate.predict.recording"]}
+    assert "slo:payment_rate:burn_rate:rate1h > 0" in runway["slo:payment_rate:hours_to_breach_1h"]
+    assert "slo:payment_rate:hours_to_breach_10m" not in runway
+
+
+def test_default_policy_alerts(spec):
+    alerts = groups(rules.alert_rules(spec))
+    by_name = {a["alert"]: a for a in alerts["slo_payment_rate.alerts"]}
+    assert {n: (a["labels"]["severity"], a.get("for")) for n, a in by_name.items()} == {
+        "PaymentRatePredictedBreachSoon": ("warning", "5m"),
+        "PaymentRatePredictedBreachCritical": ("critical", "5m"),
+        "PaymentRateErrorBudgetFastBurn": ("critical", None),
+        "PaymentRateErrorBudgetSlowBurn": ("warning", None),
+        "PaymentRateErrorBudgetExhausted": ("info", None)}
+    soon = by_name["PaymentRatePredictedBreachSoon"]["expr"]
+    for part in ("slo:payment_rate:hours_to_breach_1h < 24 and slo:payment_rate:hours_to_breach_10m < 24",
+                 "slo:payment_rate:hours_to_breach_6h < 24 and slo:payment_rate:hours_to_breach_30m < 24",
+                 "slo:payment_rate:budget_burn:rate10m > 1", "slo:payment_rate:errors:rate1h * 3600 >= 3",
+                 "and slo:payment_rate:error_budget_remaining:ratio > 0"):
+        assert part in soon
+    fast = by_name["PaymentRateErrorBudgetFastBurn"]["expr"]
+    assert "slo:payment_rate:budget_burn:rate1h > 14.4 and slo:payment_rate:budget_burn:rate10m > 14.4" in fast
+    assert "slo:payment_rate:budget_burn:rate6h > 6 and slo:payment_rate:budget_burn:rate30m > 6" in fast
+    slow = by_name["PaymentRateErrorBudgetSlowBurn"]["expr"]
+    assert "slo:payment_rate:budget_burn:rate3d > 1 and slo:payment_rate:budget_burn:rate30m > 1" in slow
+    assert by_name["PaymentRateErrorBudgetExhausted"]["expr"] == "slo:payment_rate:error_budget_remaining:ratio == 0"
+    for alert in by_name.values():
+        assert set(alert["annotations"]) == {"summary", "description", "actions", "runbook_url", "dashboard"}
     assert [a["alert"] for a in alerts["aethervision.alerts"]] == [
         "AutohealDisabledInDev", "AutohealStaleActions", "ProbesCoverageLow"]
     severities = {a["alert"]: a["labels"]["severity"] for a in alerts["aethervision.alerts"]}
@@ -66,12 +109,21 @@ def test_alert_groups_names_thresholds_and_annotations(spec):
 
 def test_thresholds_and_for_come_from_the_spec(spec_data, write_spec):
     spec_data["runway"]["alerts"]["warning"] = {"below": "36h", "for": "30m"}
+    spec_data["runway"]["min_errors"] = 0
+    spec_data["runway"]["burn_alerts"]["page"] = [{"long": "2h", "short": "15m", "factor": 10}]
     spec_data["probes"]["min_healthy"] = 7
     spec = spec_mod.load(write_spec(spec_data))
-    alerts = groups(rules.alert_rules(spec))
-    assert alerts["slo_payment_rate.alerts"][0]["expr"] == "slo:payment_rate:hours_to_breach < 36"
-    assert alerts["slo_payment_rate.alerts"][0]["for"] == "30m"
-    assert alerts["aethervision.alerts"][2]["expr"].endswith("< 7")
+    alerts = {a["alert"]: a for a in groups(rules.alert_rules(spec))["slo_payment_rate.alerts"]}
+    soon = alerts["PaymentRatePredictedBreachSoon"]
+    assert soon["expr"].count("< 36") == 4 and soon["for"] == "30m" and ">= " not in soon["expr"]
+    assert alerts["PaymentRateErrorBudgetFastBurn"]["expr"] == (
+        "slo:payment_rate:budget_burn:rate2h > 10 and slo:payment_rate:budget_burn:rate15m > 10")
+    records = {r["record"] for r in groups(rules.recording_rules(spec))["slo_payment_rate.predict.recording"]}
+    assert {"slo:payment_rate:errors:rate2h", "slo:payment_rate:budget_burn:rate15m"} <= records
+    assert groups(rules.alert_rules(spec))["aethervision.alerts"][2]["expr"].endswith("< 7")
+    seed = seed_spec(spec_data, write_spec, warning={"below": "36h", "for": "30m"})
+    assert groups(rules.alert_rules(seed))["slo_payment_rate.alerts"][0]["expr"] == \
+        "slo:payment_rate:hours_to_breach < 36"
 
 
 def test_several_slos_each_get_their_family_and_alerts(spec_data, write_spec, tmp_path):
@@ -84,7 +136,9 @@ def test_several_slos_each_get_their_family_and_alerts(spec_data, write_spec, tm
     worst = [r for r in rec["aethervision.recording"] if r["record"] == "aethervision:days_to_breach"][0]
     assert worst["expr"] == "min(slo:payment_rate:days_to_breach or slo:invoice_latency:days_to_breach)"
     names = [a["alert"] for a in groups(rules.alert_rules(spec))["slo_invoice_latency.alerts"]]
-    assert names == ["InvoiceLatencyPredictedBreachSoon", "InvoiceLatencyPredictedBreachCritical"]
+    assert names == ["InvoiceLatencyPredictedBreachSoon", "InvoiceLatencyPredictedBreachCritical",
+                     "InvoiceLatencyErrorBudgetFastBurn", "InvoiceLatencyErrorBudgetSlowBurn",
+                     "InvoiceLatencyErrorBudgetExhausted"]
     assert promtool.check_rules(*generated_rule_files(tmp_path, path)) == []
 
 
@@ -92,8 +146,8 @@ def test_promtool_check_rules_passes_on_every_generated_file(tmp_path):
     paths = generated_rule_files(tmp_path)
     result = promtool.run("check", "rules", *map(str, paths))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 28 rules found" in result.stdout  # recording
-    assert "SUCCESS: 5 rules found" in result.stdout  # alerting
+    assert "SUCCESS: 41 rules found" in result.stdout  # recording: 33 for the SLO, 8 aggregates
+    assert "SUCCESS: 8 rules found" in result.stdout  # alerting: 5 for the SLO, 3 operator alerts
 
 
 def test_promtool_check_rules_catches_a_broken_file(tmp_path):

@@ -3,13 +3,17 @@
 Expected runway figures come from tests/support/scenarios.py, computed from
 the scenario's counter increments (not from the rules). Tolerance: 1% relative
 (promtool_run.TOLERANCE) for runway, budget and burn; exact for 0 and the cap.
+`build_cases` run the seed policy (the original alerts, as the seed wrote
+them); `aethervision_cases` run the default policy from the repository spec.
+docs/foresight.md compares the two at scale (bench/foresight).
 """
 
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from conftest import generated_rule_files
+from conftest import SPEC, generated_rule_files
 from support import promtool_run as pr
 from support.scenarios import DAY, HOUR, MINUTE, Segment, expected, input_series
 
@@ -140,18 +144,85 @@ def build_cases() -> list[pr.Case]:
     return cases
 
 
-CASES = {case.name: case for case in build_cases()}
+def aethervision_cases() -> list[pr.Case]:
+    cases = []
+    page, ticket = "PaymentRateErrorBudgetFastBurn", "PaymentRateErrorBudgetSlowBurn"
+    exhausted = "PaymentRateErrorBudgetExhausted"
+    predictive = (SOON, CRITICAL, page, ticket)
+
+    def quiet(at: int, names=predictive) -> list[dict]:
+        return [{"eval_time": f"{at}s", "alertname": n, "exp_alerts": []} for n in names]
+
+    # Full outage: the fast-burn page as soon as the 1h budget burn passes 14.4
+    # (no `for`), long before a 6h runway; it resets once the 10m window is clean.
+    outage = [HEALTHY, Segment(HOUR, 10, 1.0), Segment(3 * HOUR, 10, 0.001)]
+    first = next(at for at in range(T0, T0 + HOUR, 10 * MINUTE) if expected(outage, at)["burn_1h"] > 14.4)
+    cases.append(pr.Case(
+        "av_outage", input_series(outage),
+        firing=[(page, first, labels("critical")), (page, T0 + HOUR, labels("critical"))],
+        alerts=quiet(T0) + quiet(first - 10 * MINUTE) + quiet(T0 + 2 * HOUR)))
+
+    # Exhausted for a month, then healthy: the predictions stop at once (no budget
+    # left is not "will run out"); the state stays as its own info alert; while the
+    # errors still came faster than the budget allows, the slow burn ticketed.
+    spent = [Segment(T0, 10, 0.015), Segment(3 * HOUR, 10, 0.001)]
+    cases.append(pr.Case(
+        "av_exhausted_recovers", input_series(spent),
+        values=[(s("error_budget_remaining:ratio"), T0 + 3 * HOUR, 0.0)],
+        firing=[(ticket, T0, labels("warning")), (exhausted, T0, labels("info")),
+                (exhausted, T0 + 3 * HOUR, labels("info"))],
+        alerts=quiet(T0, (SOON, CRITICAL, page)) + quiet(T0 + HOUR) + quiet(T0 + 3 * HOUR)))
+
+    # Low traffic (12 requests an hour): two failures in ten minutes are a 1h
+    # burn of ~16, above the page threshold, but fewer than min_errors (3).
+    low = [Segment(T0, 1 / 300, 0.002), Segment(10 * MINUTE, 1 / 300, 1.0), Segment(HOUR, 1 / 300, 0.0)]
+    at = T0 + 10 * MINUTE
+    cases.append(pr.Case(
+        "av_low_traffic_pair", input_series(low),
+        values=[(s("burn_rate:rate1h"), at, expected(low, at)["burn_1h"])],
+        alerts=quiet(at) + quiet(at + 20 * MINUTE)))
+
+    # Quiet nights: 0.1 failures a second all day, 20 requests a second by day and
+    # 0.5 by night. At night the ratio burn is 20, the budget burn under 1.
+    day, night = Segment(12 * HOUR, 20, 0.005), Segment(12 * HOUR, 0.5, 0.2)
+    diurnal = [day, night] * 31
+    at = 31 * DAY - HOUR  # late in the 31st night
+    e = expected(diurnal, at)
+    cases.append(pr.Case(
+        "av_quiet_night", input_series(diurnal),
+        values=[(s("burn_rate:rate1h"), at, e["burn_1h"]), (s("budget_burn:rate1h"), at, e["budget_burn_1h"])],
+        alerts=quiet(at)))
+    return cases
+
+
+SEED_CASES = {case.name: case for case in build_cases()}
+DEFAULT_CASES = {case.name: case for case in aethervision_cases()}
+CASES = {**SEED_CASES, **DEFAULT_CASES}
 
 
 @pytest.fixture(scope="module")
 def rule_files(tmp_path_factory):
-    return generated_rule_files(tmp_path_factory.mktemp("rules"))
+    """Rule files per policy: the seed as written (15m/10m), and the repository spec."""
+    data = yaml.safe_load(SPEC.read_text())
+    data["runway"]["policy"] = "seed"
+    data["runway"]["alerts"] = {"warning": {"below": "24h", "for": "15m"}, "critical": {"below": "6h", "for": "10m"}}
+    seed_spec = tmp_path_factory.mktemp("seed-spec") / "aethervision.yaml"
+    seed_spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    return {"seed": generated_rule_files(tmp_path_factory.mktemp("seed"), seed_spec),
+            "aethervision": generated_rule_files(tmp_path_factory.mktemp("aethervision"))}
+
+
+def policy_of(name: str) -> str:
+    return "seed" if name in SEED_CASES else "aethervision"
 
 
 @pytest.fixture(scope="module")
 def results(rule_files, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("promtool")
-    return workdir, pr.run(list(CASES.values()), rule_files, workdir)
+    # The longest first, so the two cores finish together.
+    jobs = sorted(((case, rule_files[policy_of(case.name)]) for case in CASES.values()),
+                  key=lambda job: -len(str(job[0].series)))
+    return workdir, pr.run_jobs(jobs, workdir)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -159,7 +230,7 @@ def test_scenario(name, results, rule_files):
     workdir, done = results
     result = done[name]
     if result.returncode != 0:
-        pytest.fail(pr.explain(CASES[name], rule_files, workdir, result))
+        pytest.fail(pr.explain(CASES[name], rule_files[policy_of(name)], workdir, result))
 
 
 def test_the_scenarios_expect_what_their_names_say():
@@ -172,3 +243,7 @@ def test_the_scenarios_expect_what_their_names_say():
     assert severe["hours"] < 6
     fresh = expected([Segment(2 * DAY, 10, 0.02)], 2 * DAY)
     assert fresh["ebr"] == pytest.approx(1 - 2 * 2 / 30) and fresh["hours"] > 24
+    low = expected([Segment(T0, 1 / 300, 0.002), Segment(10 * MINUTE, 1 / 300, 1.0)], T0 + 10 * MINUTE)
+    assert low["burn_1h"] > 14.4
+    night = expected([Segment(12 * HOUR, 20, 0.005), Segment(12 * HOUR, 0.5, 0.2)] * 31, 31 * DAY - HOUR)
+    assert night["burn_1h"] == pytest.approx(20) and night["budget_burn_1h"] < 1

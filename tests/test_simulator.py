@@ -96,10 +96,12 @@ def test_history_imports_into_tsdb_blocks_with_promtool(cli, tmp_path):
     history = tmp_path / "history.om"
     end = 1_790_000_000
     result = cli("simulate", "backfill", "--out", str(history), "--days", "2", "--step", "300",
-                 "--rps", "10", "--error-ratio", "0.01", "--end", str(end))
+                 "--rps", "10", "--error-ratio", "0.01", "--end", str(end),
+                 "--label", "job=crm", "--label", "instance=127.0.0.1:9101")
     assert result.exit_code == 0, result.output
     text = history.read_text()
     assert text.endswith("# EOF\n") and "# TYPE crm_payments counter" in text
+    assert 'crm_payments_total{status="failed",instance="127.0.0.1:9101",job="crm"} 0.000000' in text
     run = promtool.run("tsdb", "create-blocks-from", "openmetrics", str(history), str(tmp_path / "data"))
     assert run.returncode == 0, run.stderr
     assert any((tmp_path / "data").iterdir())
@@ -107,6 +109,12 @@ def test_history_imports_into_tsdb_blocks_with_promtool(cli, tmp_path):
     steps = 2 * 86400 // 300
     assert last.at == end
     assert (last.success, last.failed) == pytest.approx((steps * 3000 * 0.99, steps * 3000 * 0.01))
+
+
+def test_backfill_refuses_a_malformed_label(cli, tmp_path):
+    result = cli("simulate", "backfill", "--out", str(tmp_path / "h.om"), "--label", "job")
+    assert result.exit_code == 1 and "expected NAME=VALUE" in result.stderr
+    assert not (tmp_path / "h.om").exists()
 
 
 def test_a_foreign_file_is_not_resumed(tmp_path):

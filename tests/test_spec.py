@@ -48,6 +48,14 @@ BAD_CASES = {
     "bad_duration": ({"slos.0.window": "30 days"}, "slos[0].window: must be a duration"),
     "critical_not_shorter": ({"runway.alerts.critical.below": "48h"},
                              "runway.alerts.critical.below: must be shorter"),
+    "unknown_policy": ({"runway.policy": "sloth"}, "runway.policy: must be one of ['aethervision', 'seed']"),
+    "burn_short_not_shorter": ({"runway.burn_alerts.page.0.short": "2h"},
+                               "runway.burn_alerts.page[0].short: must be at least 1m and shorter than long (1h)"),
+    "burn_long_beyond_window": ({"runway.burn_alerts.ticket.1.long": "60d"},
+                                "runway.burn_alerts.ticket[1].long: must not exceed the SLO window"),
+    "burn_factor_zero": ({"runway.burn_alerts.ticket.0.factor": 0},
+                         "runway.burn_alerts.ticket[0].factor: must be > 0"),
+    "min_errors_negative": ({"runway.min_errors": -1}, "runway.min_errors: must be >= 0"),
 }
 
 
@@ -105,3 +113,12 @@ def test_missing_required_key_is_named(spec_data, write_spec):
         spec_mod.load(write_spec(spec_data))
     assert info.value.field == "slos[0].sli.total"
     assert "required key is missing" in str(info.value)
+
+
+def test_older_specs_without_the_policy_keys_get_the_defaults(spec_data, write_spec):
+    for key in ("policy", "min_errors", "burn_alerts"):
+        del spec_data["runway"][key]
+    spec = spec_mod.load(write_spec(spec_data))
+    repo = spec_mod.load(SPEC)
+    assert spec.runway.policy == "aethervision" and spec.runway.min_errors == 3
+    assert (spec.runway.page_tiers, spec.runway.ticket_tiers) == (repo.runway.page_tiers, repo.runway.ticket_tiers)

@@ -147,12 +147,21 @@ def simulate_set(url, error_ratio, rps) -> None:
 @click.option("--rps", type=float, default=simulator.DEFAULT_RPS, show_default=True)
 @click.option("--error-ratio", type=float, default=simulator.HEALTHY_RATIO, show_default=True)
 @click.option("--end", type=int, default=None, help="Unix time of the last sample (default: now).")
+@click.option("--label", "labels", multiple=True, metavar="NAME=VALUE",
+              help="Extra label on every sample; give the job and instance Prometheus will scrape the "
+                   "simulator as, so history and live data are one series. Repeatable.")
 @handle_errors
-def simulate_backfill(out, days, step, rps, error_ratio, end) -> None:
+def simulate_backfill(out, days, step, rps, error_ratio, end, labels) -> None:
     """Write DAYS of counters as OpenMetrics, for
     `promtool tsdb create-blocks-from openmetrics OUT DATA_DIR`."""
+    extra = {}
+    for item in labels:
+        name, sep, value = item.partition("=")
+        if not sep or not name.isidentifier() or '"' in value:
+            raise click.BadParameter(f"{item!r}: expected NAME=VALUE", param_hint="--label")
+        extra[name] = value
     end = end if end is not None else int(time.time())
-    last = simulator.history(Path(out), end - days * 86400, end, step, rps, error_ratio)
+    last = simulator.history(Path(out), end - days * 86400, end, step, rps, error_ratio, labels=extra)
     click.echo(f"{out}: {days} days every {step}s, ending at {int(last.at)} "
                f"(success {last.success:.0f}, failed {last.failed:.0f})")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import queries as q
 from ..model import Spec
 from ..promql import metric_names, ranged_names
-from . import ops, slo
+from . import ops, policy, slo
 
 RECORDING_FILE = "prometheus-recording-rules.yml"
 ALERTS_FILE = "prometheus-alerts.yml"
@@ -17,7 +17,7 @@ def recording_rules(spec: Spec) -> dict:
 
 
 def alert_rules(spec: Spec) -> dict:
-    groups = [slo.alert_group(spec, s) for s in spec.slos] + [ops.alert_group(spec)]
+    groups = [policy.alert_group(spec, s) for s in spec.slos] + [ops.alert_group(spec)]
     return {"groups": groups}
 
 

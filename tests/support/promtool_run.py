@@ -80,13 +80,19 @@ def group_order(rule_files: list[Path]) -> list[str]:
 
 def run(cases: list[Case], rule_files: list[Path], workdir: Path) -> dict[str, subprocess.CompletedProcess]:
     """Run every case's promtool test file, two at a time (the machine has 2 cores)."""
-    def one(case: Case) -> tuple[str, subprocess.CompletedProcess]:
+    return run_jobs([(case, rule_files) for case in cases], workdir)
+
+
+def run_jobs(jobs: list[tuple[Case, list[Path]]], workdir: Path) -> dict[str, subprocess.CompletedProcess]:
+    """Like run(), each case with its own rule files, all in one pool."""
+    def one(job: tuple[Case, list[Path]]) -> tuple[str, subprocess.CompletedProcess]:
+        case, rule_files = job
         path = workdir / f"{case.name}.test.yml"
         path.write_text(yaml.safe_dump(case.document(rule_files), sort_keys=False))
         return case.name, promtool.run("test", "rules", str(path), timeout=300)
 
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        return dict(pool.map(one, cases))
+        return dict(pool.map(one, jobs))
 
 
 def explain(case: Case, rule_files: list[Path], workdir: Path, result: subprocess.CompletedProcess) -> str:

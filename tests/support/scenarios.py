@@ -35,21 +35,21 @@ def increments(segments: list[Segment]) -> tuple[list[float], list[float]]:
 
 
 def series_values(segments: list[Segment], failed: bool) -> str:
-    """promtool expanding notation ('a+bxn' per segment) for one counter."""
+    """promtool's expanding notation ('a+bxn' per segment) for one counter.
+
+    promtool expands 'a+bxn' by adding b to a n times, so the running value is
+    computed the same way here and written exactly (repr): a rounded start
+    (e.g. 2.67572e+07 for 26757216) would look like a counter reset.
+    """
     parts, value = [], 0.0
-    first = True
-    for seg in segments:
+    for i, seg in enumerate(segments):
         inc = seg.rps * STEP * (seg.error_ratio if failed else 1 - seg.error_ratio)
-        n = seg.steps
-        if first:
-            parts.append(f"{value:g}+{inc:g}x{n}")
-            value += inc * n
-            first = False
-        else:
-            # A segment restarts from the running value; its first sample is one step on.
+        # The first segment starts at 0; later ones one step after the previous sample.
+        start, count = (0.0, seg.steps) if i == 0 else (value + inc, seg.steps - 1)
+        parts.append(f"{start!r}+{inc!r}x{count}")
+        value = start
+        for _ in range(count):
             value += inc
-            parts.append(f"{value:g}+{inc:g}x{n - 1}")
-            value += inc * (n - 1)
     return " ".join(parts)
 
 
@@ -77,11 +77,14 @@ def expected(segments: list[Segment], at: int, objective: float = 0.99,
     coverage = min(1.0, at / window)
     ebr = max(0.0, 1 - (err_w / tot_w) * coverage / budget) if tot_w else None
     out = {"ebr": ebr, "coverage": coverage}
+    seen = min(at, window)  # the recorded 30d request rate averages over the data there is
     for name, seconds in (("1h", HOUR), ("6h", 6 * HOUR)):
         e = window_sum(bad, step, seconds // STEP)
         t = e + window_sum(ok, step, seconds // STEP)
         burn = (e / t) / budget if t else None
         out[f"burn_{name}"] = burn
+        # Errors per second against the budget at the window's average traffic.
+        out[f"budget_burn_{name}"] = (e / seconds) / (budget * tot_w / seen) if tot_w else None
         if ebr is None:
             runway = None
         elif burn:

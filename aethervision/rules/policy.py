@@ -1,0 +1,150 @@
+"""Per-SLO alerts under the spec's policy: `aethervision` (default) or `seed`.
+
+seed, as the original system had it: the conservative runway (min of the 1h
+and 6h projections) under 24h for 15m warns, under 6h for 10m is critical.
+Weaknesses (measured in docs/foresight.md): once the budget is gone the runway
+is 0 and both alerts fire until the errors age out of the window; with a full
+budget it needs a burn above 27x to warn at all; quiet hours look like burns.
+
+aethervision keeps those names and meanings and adds what the measurements
+asked for:
+- each runway window is confirmed by a short one, and the alert needs a budget
+  burn above 1 now and money left: it resets minutes after the errors stop, and
+  never fires on a spent budget that is no longer burning;
+- runway and burn use the budget burn (errors per second against the window's
+  average traffic), so a quiet night with a few errors is not a fast burn;
+- at least `min_errors` failed events in the long window (low traffic);
+- ErrorBudgetFastBurn / ErrorBudgetSlowBurn: the SRE Workbook's multiwindow
+  burn alerts (page and ticket tiers from the spec), for fast spends that a
+  full budget's runway would only flag late;
+- ErrorBudgetExhausted (severity info): the exhausted state, apart from the
+  predictions.
+"""
+
+from __future__ import annotations
+
+from .. import durations, queries as q
+from ..model import SLO, BurnTier, RunwayAlert, Spec
+from .slo import num
+
+ACTIONS = {
+    "warning": (
+        "Review {service} errors and logs; check deployments of the last 24 hours "
+        "(git log --since='24 hours ago'); consider pausing non-critical deploys; "
+        "watch the runway with `make show-breach`."
+    ),
+    "critical": (
+        "Declare an incident and page the on-call SRE; roll back the last deployment; "
+        "throttle risky flows (disable non-essential background jobs); consider "
+        "enabling autoheal; track recovery with `make show-breach` every 5 minutes."
+    ),
+    "info": (
+        "The SLO is breached over its window: freeze risky deploys and spend the time on "
+        "reliability until the budget recovers as old errors leave the window."
+    ),
+}
+VALUE = '{{ printf "%.1f" $value }}'
+
+
+def _budget_left(slo: SLO) -> str:
+    return (f'{{{{ with query "{q.budget_remaining(slo)}" }}}}'
+            f'{{{{ . | first | value | humanizePercentage }}}}{{{{ end }}}}')
+
+
+def _alert(spec: Spec, slo: SLO, name: str, severity: str, expr: str, summary: str, description: str,
+           for_: str | None = None) -> dict:
+    annotations = {"summary": summary, "description": description,
+                   "actions": ACTIONS[severity].format(service=slo.service),
+                   "dashboard": spec.grafana.dashboard_url()}
+    if slo.runbook_url:
+        annotations["runbook_url"] = slo.runbook_url
+    rule = {"alert": name, "expr": expr}
+    if for_:
+        rule["for"] = for_
+    rule["labels"] = {"severity": severity, "slo": slo.name, "service": slo.service, "component": "slo"}
+    rule["annotations"] = annotations
+    return rule
+
+
+def _runway_texts(slo: SLO, level: str, alert: RunwayAlert) -> tuple[str, str]:
+    summary = f"{slo.title}: SLO error budget runs out in ~{VALUE} hours"
+    if level == "critical":
+        description = (
+            f"Runway ~{VALUE} hours (threshold {alert.below}): the {slo.window} error budget of "
+            f"{slo.name} (objective {slo.objective:g}) will be exhausted soon at the current "
+            f"burn; {_budget_left(slo)} of it is left.")
+    else:
+        description = (
+            f"Current burn trend projects exhaustion of the {slo.window} error budget of "
+            f"{slo.name} (objective {slo.objective:g}) in ~{VALUE} hours (threshold "
+            f"{alert.below}); {_budget_left(slo)} of it is left.")
+    return summary, description
+
+
+def _enough_errors(spec: Spec, slo: SLO, window: str) -> list[str]:
+    """The `min_errors` condition over `window`, if any (low traffic)."""
+    n = spec.runway.min_errors
+    return [f"{q.errors_in(slo, window, durations.parse(window))} >= {n}"] if n else []
+
+
+def runway_expr(spec: Spec, slo: SLO, alert: RunwayAlert) -> str:
+    """aethervision: runway under the threshold over a long and its short window, burning now."""
+    hours = num(alert.below_hours)
+    clauses = []
+    for long, short in q.RUNWAY_CONFIRM.items():
+        conditions = [f"{q.budget_burn(slo, short)} > 1", *_enough_errors(spec, slo, long)]
+        clauses.append(f"{q.hours_to_breach(slo, long)} < {hours} and {q.hours_to_breach(slo, short)} < {hours}\n"
+                       f"    and " + " and ".join(conditions))
+    return ("(\n    " + "\n  or\n    ".join(clauses) + "\n)\n"
+            f"and {q.budget_remaining(slo)} > 0")
+
+
+def burn_expr(spec: Spec, slo: SLO, tiers: tuple[BurnTier, ...]) -> str:
+    """Budget burn above the factor over both windows of any tier."""
+    clauses = []
+    for t in tiers:
+        clause = f"{q.budget_burn(slo, t.long)} > {num(t.factor)} and {q.budget_burn(slo, t.short)} > {num(t.factor)}"
+        clauses.append("\n  and ".join([clause, *_enough_errors(spec, slo, t.long)]))
+    return "\nor\n".join(clauses)
+
+
+def _burn_alert(spec: Spec, slo: SLO, severity: str, tiers: tuple[BurnTier, ...], name: str) -> dict:
+    spend = " or ".join(f"{t.factor:g}x over {t.long} (confirmed over {t.short})" for t in tiers)
+    pace = "fast" if severity == "critical" else "steadily"
+    return _alert(
+        spec, slo, name, severity, burn_expr(spec, slo, tiers),
+        f"{slo.title}: error budget burning {pace} ({VALUE}x)",
+        f"The {slo.window} error budget of {slo.name} (objective {slo.objective:g}) is being spent at "
+        f"{VALUE} times the rate that would use it up exactly in {slo.window} (thresholds: {spend}); "
+        f"{_budget_left(slo)} of it is left.")
+
+
+def alert_rules(spec: Spec, slo: SLO) -> list[dict]:
+    """The SLO's alerts under the spec's policy."""
+    rw, p = spec.runway, slo.alert_prefix
+
+    def condition(alert: RunwayAlert) -> str:
+        if rw.policy == "seed":
+            return f"{q.hours_to_breach(slo)} < {num(alert.below_hours)}"
+        return runway_expr(spec, slo, alert)
+
+    rules = [_alert(spec, slo, f"{p}PredictedBreach{suffix}", level, condition(alert),
+                    *_runway_texts(slo, level, alert), alert.for_)
+             for suffix, level, alert in (("Soon", "warning", rw.warning), ("Critical", "critical", rw.critical))]
+    if rw.policy == "seed":
+        return rules
+    if rw.page_tiers:
+        rules.append(_burn_alert(spec, slo, "critical", rw.page_tiers, f"{p}ErrorBudgetFastBurn"))
+    if rw.ticket_tiers:
+        rules.append(_burn_alert(spec, slo, "warning", rw.ticket_tiers, f"{p}ErrorBudgetSlowBurn"))
+    rules.append(_alert(
+        spec, slo, f"{p}ErrorBudgetExhausted", "info", f"{q.budget_remaining(slo)} == 0",
+        f"{slo.title}: the {slo.window} error budget is exhausted",
+        f"{slo.name} is below its objective {slo.objective:g} over the last {slo.window}. This is "
+        "the state, not a prediction: it clears as old errors leave the window."))
+    return rules
+
+
+def alert_group(spec: Spec, slo: SLO) -> dict:
+    """Group slo_<name>.alerts."""
+    return {"name": f"slo_{slo.name}.alerts", "rules": alert_rules(spec, slo)}
