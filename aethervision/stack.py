@@ -95,21 +95,24 @@ def _scrape_labels(spec: Spec, cfg: DemoConfig) -> dict[str, str]:
     return {"job": spec.prometheus.scrape[0].job, "instance": f"{cfg.host}:{cfg.simulator_port}"}
 
 
-def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> simulator.Counters:
-    """Write history blocks into data/: raw counters, then the recorded series the window reads."""
+def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> Path:
+    """Write history blocks into data/: raw counters, then the recorded series the window reads.
+
+    Returns the history file, whose counters the live simulator continues.
+    """
     end = int(time.time())
     start = end - cfg.history_days * 86400
     history = cfg.workdir / "history.om"
     progress(f"writing {cfg.history_days} days of payment history ({history})")
-    last = simulator.history(history, start, end, cfg.history_step, cfg.rps, cfg.error_ratio,
-                             labels=_scrape_labels(spec, cfg))
+    simulator.history(history, start, end, cfg.history_step, cfg.rps, cfg.error_ratio,
+                      labels=_scrape_labels(spec, cfg))
     run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=24h",
                        str(history), str(data), timeout=600)
     if run.returncode != 0:
         raise UserError(f"promtool could not import {history}: {run.stderr.strip()}")
     passes = rules.backfill_passes(spec)
     if not passes:
-        return last
+        return history
     interval = cfg.backfill_interval or spec.prometheus.evaluation_interval
     empty = cfg.workdir / "backfill" / "prometheus.yml"
     empty.parent.mkdir(parents=True, exist_ok=True)
@@ -134,7 +137,7 @@ def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> sim
             stop(proc)
         for block in blocks.iterdir():
             block.rename(data / block.name)
-    return last
+    return history
 
 
 def up(spec: Spec, cfg: DemoConfig, progress: Progress = print) -> dict[str, str]:
@@ -156,8 +159,7 @@ def up(spec: Spec, cfg: DemoConfig, progress: Progress = print) -> dict[str, str
         shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
     data = cfg.workdir / "data"
     config = write_config(spec, cfg, cfg.workdir / "prometheus")
-    history = cfg.workdir / "history.om"
-    backfill(spec, cfg, data, progress)
+    history = backfill(spec, cfg, data, progress)
 
     started: list[Proc] = []
     me = [sys.executable, "-m", "aethervision"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import replace
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -27,9 +28,8 @@ def server(autoheal: Autoheal, host: str, port: int, token: str | None = None) -
 
     def receive(request: httpd.Request) -> httpd.Response:
         if token and not _authorised(request.headers.get("authorization", ""), token):
-            response = httpd.error(401, "missing or wrong bearer token")
-            response.headers["WWW-Authenticate"] = 'Bearer realm="autoheal"'
-            return response
+            return replace(httpd.error(401, "missing or wrong bearer token"),
+                           headers={"WWW-Authenticate": 'Bearer realm="autoheal"'})
         try:
             alerts = webhook.parse(httpd.parse_json(request))
         except ValueError as exc:  # MalformedPayload is a ValueError too
