@@ -46,13 +46,26 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def _cmdline(pid: int, settle: float = 1.0) -> list[bytes] | None:
+    """The command line of a live pid; None when it is gone.
+
+    Right after a spawn the kernel can show an empty command line for a moment
+    (the new program is still being set up), so an empty one is read again.
+    """
+    deadline = time.monotonic() + settle
+    while True:
+        try:
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return None
+        if raw or not alive(pid) or time.monotonic() > deadline:
+            return raw.split(b"\0")[:-1]
+        time.sleep(0.01)
+
+
 def running(proc: Proc) -> bool:
     """True when proc.pid is alive and still runs the command we started (not a reused pid)."""
-    try:
-        cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    return alive(proc.pid) and cmdline.split(b"\0")[:-1] == [a.encode() for a in proc.argv]
+    return alive(proc.pid) and _cmdline(proc.pid) == [a.encode() for a in proc.argv]
 
 
 def stop(proc: Proc, grace: float = 10.0) -> str:
