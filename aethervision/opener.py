@@ -15,8 +15,7 @@ from .model import Spec
 @dataclass(frozen=True)
 class Located:
     url: str
-    verified: bool  # False when Grafana would not say (no credentials, anonymous access off)
-    note: str = ""
+    note: str = ""  # set when Grafana would not say whether it has the dashboard
 
 
 def locate(conn: Connection, spec: Spec) -> Located:
@@ -43,15 +42,15 @@ def locate(conn: Connection, spec: Spec) -> Located:
             raise
 
     status, found = conn.call(f"read dashboard {uid}", lookup)
-    fallback = spec.grafana.dashboard_url(conn.url)
     if status == "found":
         path = (found.get("meta") or {}).get("url") or spec.grafana.dashboard_path
-        return Located(f"{conn.url}{path}", True)
+        return Located(f"{conn.url}{path}")
     if status == 404:
         raise UserError(f"dashboard {uid!r} is not in Grafana at {conn.safe_url}: mount provisioning/ "
                         "as /etc/grafana/provisioning, or run `make push`")
     hint = "set GRAFANA_TOKEN to check" if not conn.has_credentials else "the credentials may not read it"
-    return Located(fallback, False, f"could not check that the dashboard exists ({status}; {hint})")
+    return Located(spec.grafana.dashboard_url(conn.url),
+                   f"could not check that the dashboard exists ({status}; {hint})")
 
 
 def open_in_browser(url: str) -> bool:

@@ -156,7 +156,10 @@ def up(spec: Spec, cfg: DemoConfig, progress: Progress = print) -> dict[str, str
         raise UserError(f"{cfg.actions}: autoheal mapping file not found")
     for stale in ("data", "prometheus", "backfill", "history.om"):
         target = cfg.workdir / stale
-        shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
     data = cfg.workdir / "data"
     config = write_config(spec, cfg, cfg.workdir / "prometheus")
     history = backfill(spec, cfg, data, progress)

@@ -26,9 +26,8 @@ def _flag(name: str) -> bool:
     return value in TRUE
 
 
-def _prometheus(url: str | None, spec_path: str) -> promapi.Client:
-    url = url or os.environ.get("PROMETHEUS_URL") or load_spec(spec_path).grafana.datasource_url
-    return promapi.Client(url)
+def _prometheus(url: str | None, spec) -> promapi.Client:
+    return promapi.Client(url or os.environ.get("PROMETHEUS_URL") or spec.grafana.datasource_url)
 
 
 prometheus_option = click.option(
@@ -178,7 +177,7 @@ def breach(spec_path, prometheus_url, fmt) -> None:
     budget left and the burn rates; says why when a value is missing.
     """
     spec = load_spec(spec_path)
-    client = _prometheus(prometheus_url, spec_path)
+    client = _prometheus(prometheus_url, spec)
     runways = breach_mod.fetch(client, spec)
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in runways], indent=1, sort_keys=True))
@@ -198,7 +197,8 @@ def verify(spec_path, prometheus_url) -> None:
     recorded; alerts firing; autoheal state; autoheal and SLI scrape targets up.
     Exit 2 when Prometheus cannot be reached.
     """
-    checks = verify_mod.run(_prometheus(prometheus_url, spec_path), load_spec(spec_path))
+    spec = load_spec(spec_path)
+    checks = verify_mod.run(_prometheus(prometheus_url, spec), spec)
     click.echo(verify_mod.render(checks), nl=False)
     if not all(c.ok for c in checks):
         sys.exit(1)
