@@ -11,7 +11,7 @@ SPEC ?= aethervision.yaml
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install dashboards check validate test promtool clean
+.PHONY: help install dashboards check validate test test-fast golden lint tools promtool clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -32,16 +32,39 @@ check: $(STAMP) ## Exit 1 if provisioning/ is stale
 validate: $(STAMP) promtool ## Validate generated output (schemas, layout, PromQL)
 	$(AV) validate --spec $(SPEC)
 
+# The real servers, from Debian's packages, installed only when a binary is missing:
+# command -> package.
+TOOLS := promtool:prometheus prometheus:prometheus
 promtool: ## Install Debian's prometheus package when promtool is missing
-	@if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then \
-	  echo "promtool/prometheus not found: installing Debian's prometheus package"; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq prometheus >/dev/null; \
-	fi
-	@promtool --version | head -n 1
+	@$(MAKE) --no-print-directory tools TOOLS="$(TOOLS)"
 
-test: $(STAMP) promtool ## Run the tests
+tools: ## Install the Debian packages whose binaries are missing (TOOLS="cmd:pkg ...")
+	@missing=""; for pair in $(TOOLS); do \
+	  command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# Grafana's JSON Schemas for validate and the tests: ../shared/grafana-schema when it
+# is there, unless AETHERVISION_GRAFANA_SCHEMA is set.
+ifneq ($(wildcard ../shared/grafana-schema/dashboard.jsonschema.json),)
+export AETHERVISION_GRAFANA_SCHEMA ?= $(abspath ../shared/grafana-schema)
+endif
+
+test: $(STAMP) promtool ## Run every test (about 5 minutes on 2 cores; CI runs this)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP) promtool ## The quick loop: no live servers, no rule scenarios, no benchmark (<60 s)
+	$(PY) -m pytest -m "not live and not slow and not bench" $(PYTEST_ARGS)
+
+golden: $(STAMP) ## Regenerate the expected output of tests/golden/* (review the diff)
+	cd tests && ../$(PY) -m support.golden
+
+lint: $(STAMP) ## ruff and the layer contracts (the tests run both too)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache *.egg-info

@@ -1,6 +1,6 @@
 """`python -m aethervision` runs the CLI."""
 
-from .cli import main
+from aethervision.cli import main
 
 if __name__ == "__main__":
     main()

@@ -13,13 +13,18 @@ from pathlib import Path
 
 import yaml
 
-from aethervision.errors import UserError
-from aethervision.model import Spec
-from aethervision.rules import files as rules
-
-from . import outputs, push
+from aethervision.core.errors import UserError
+from aethervision.rules.files import walk_rules
 
 PANEL_FIELDS = ("type", "unit", "thresholds", "mappings", "queries")
+STAMP_KEY = "aethervision"  # push's stamp: {"contentHash": ...}
+# Owned by the server (or by push, the stamp): never part of a comparison.
+SERVER_FIELDS = ("id", "version", "iteration", STAMP_KEY)
+
+
+def comparable(dashboard: dict) -> dict:
+    """The dashboard without server-owned fields, so local and remote compare on content."""
+    return {k: v for k, v in dashboard.items() if k not in SERVER_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -31,9 +36,8 @@ class Change:
     after: object = None
 
 
-def state_from_spec(spec: Spec) -> dict:
-    return _state(outputs.dashboards(spec).values(),
-                  [rules.recording_rules(spec), rules.alert_rules(spec)])
+def state_from_generated(dashboards: dict[str, dict], rule_docs: dict[str, dict]) -> dict:
+    return _state(dashboards.values(), rule_docs.values())
 
 
 def state_from_files(files: dict[str, str]) -> dict:
@@ -69,11 +73,10 @@ def read_git_ref(ref: str, folder: str = "provisioning", cwd: str | None = None)
 def _state(dashboards, rule_docs) -> dict:
     state = {"dashboards": {}, "rules": {}}
     for dash in dashboards:
-        state["dashboards"][dash.get("uid", dash.get("title"))] = push.normalise(dash)
+        state["dashboards"][dash.get("uid", dash.get("title"))] = comparable(dash)
     for doc in rule_docs:
-        for group in (doc or {}).get("groups", []):
-            for rule in group.get("rules", []):
-                state["rules"][f"{group['name']} / {rule.get('record') or rule.get('alert')}"] = rule
+        for group, name, rule in walk_rules(doc):
+            state["rules"][f"{group} / {name}"] = rule
     return state
 
 
@@ -163,7 +166,8 @@ def render(changes: list[Change], fmt: str, title: str = "AetherVision diff") ->
             return f"### {title}\n\nNo changes to dashboards or rules.\n"
         lines = [f"### {title}", "", f"{len(changes)} change(s).", "",
                  "| object | change | field | before | after |", "|---|---|---|---|---|"]
-        cell = lambda v: _show(v).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+        def cell(value) -> str:
+            return _show(value).replace("|", "\\|").replace("\n", " ")
         lines += [f"| {cell(c.object)} | {c.change} | {cell(c.field)} | `{cell(c.before)}` | `{cell(c.after)}` |"
                   for c in changes]
         return "\n".join(lines) + "\n"

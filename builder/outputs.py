@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aethervision.builder import provisioning, render
+from aethervision.core.model import Spec
 from aethervision.dashboards import aethervision as dashboard
-from aethervision.model import Spec
 from aethervision.rules import files as rules
-
-from . import provisioning, render
 
 DASHBOARD_DIR = f"dashboards/{provisioning.DASHBOARD_SUBDIR}"
 PROMETHEUS_DIR = "prometheus"
 # Folders whose every file is generated: stale files there are removed.
 MANAGED_DIRS = (DASHBOARD_DIR, PROMETHEUS_DIR)
+# prometheus.yml loads the rule files in this order: recording rules first, so
+# alerts read values recorded in the same evaluation.
+RULE_FILES = (rules.RECORDING_FILE, rules.ALERTS_FILE)
 
 
 def dashboard_path(spec: Spec) -> str:
@@ -25,17 +27,23 @@ def dashboards(spec: Spec) -> dict[str, dict]:
     return {dashboard_path(spec): render.dashboard_dict(dashboard.build(spec))}
 
 
-def generate(spec: Spec, built: dict[str, dict] | None = None) -> dict[str, str]:
-    """Relative path (under provisioning/) -> exact file content.
+def rule_documents(spec: Spec) -> dict[str, dict]:
+    """Rule file name -> rule document, in load order."""
+    return {rules.RECORDING_FILE: rules.recording_rules(spec), rules.ALERTS_FILE: rules.alert_rules(spec)}
 
-    `built` is dashboards(spec) when the caller already has it.
-    """
+
+def rule_files(spec: Spec, docs: dict[str, dict] | None = None) -> dict[str, str]:
+    """Rule file name -> file content (what Prometheus loads), in load order."""
     source = Path(spec.source).name
-    built = dashboards(spec) if built is None else built
-    files = {path: render.to_json(data) for path, data in built.items()}
-    files["dashboards/aethervision.yaml"] = render.to_yaml(provisioning.dashboard_provider(spec), source)
-    files["datasources/prometheus.yaml"] = render.to_yaml(provisioning.datasource(spec), source)
-    files[f"{PROMETHEUS_DIR}/{rules.RECORDING_FILE}"] = render.to_yaml(rules.recording_rules(spec), source)
-    files[f"{PROMETHEUS_DIR}/{rules.ALERTS_FILE}"] = render.to_yaml(rules.alert_rules(spec), source)
-    files[f"{PROMETHEUS_DIR}/prometheus.yml"] = render.to_yaml(rules.prometheus_config(spec), source)
-    return dict(sorted(files.items()))
+    return {name: render.to_yaml(doc, source) for name, doc in (docs or rule_documents(spec)).items()}
+
+
+def files(spec: Spec, built: dict[str, dict], docs: dict[str, dict]) -> dict[str, str]:
+    """Relative path (under provisioning/) -> exact file content."""
+    source = Path(spec.source).name
+    out = {path: render.to_json(data) for path, data in built.items()}
+    out["dashboards/aethervision.yaml"] = render.to_yaml(provisioning.dashboard_provider(spec), source)
+    out["datasources/prometheus.yaml"] = render.to_yaml(provisioning.datasource(spec), source)
+    out.update({f"{PROMETHEUS_DIR}/{name}": text for name, text in rule_files(spec, docs).items()})
+    out[f"{PROMETHEUS_DIR}/prometheus.yml"] = render.to_yaml(rules.prometheus_config(spec), source)
+    return dict(sorted(out.items()))

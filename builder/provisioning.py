@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aethervision.model import Spec
+from aethervision.core.model import Spec
 
 # Where Grafana sees this folder when provisioning/ is mounted at its default path.
 GRAFANA_PROVISIONING = "/etc/grafana/provisioning"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from grafanalib.core import Dashboard, Template, Templating, Time
 
-from aethervision import queries as q
-from aethervision.model import SLO, Spec
-from aethervision.panels import autoheal, ops, slo as slo_panels
+from aethervision.core.model import SLO, Spec
+from aethervision.dashboards.layout import Cell, Section, place
+from aethervision.panels import autoheal, ops
+from aethervision.panels import slo as slo_panels
 from aethervision.panels.common import DATASOURCE_VARIABLE
-
-from .layout import Cell, Section, place
+from aethervision.promql import queries as q
 
 
 def _slo_cells(spec: Spec, slo: SLO, suffix: str) -> list[Cell]:

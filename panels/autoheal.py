@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from grafanalib.core import Stat, TimeSeries
 
-from aethervision import queries as q
-from aethervision.model import Spec
-
-from .common import DATASOURCE, steps, targets, value_map
+from aethervision.core.model import Spec
+from aethervision.panels.common import DATASOURCE, steps, targets, value_map
+from aethervision.promql import queries as q
 
 EXPORTER_DOWN = "No data: is the autoheal exporter scraped?"
 

@@ -10,7 +10,7 @@ from grafanalib.core import Target, Threshold
 # Every query goes through the dashboard's datasource variable, so the JSON
 # works with whichever Prometheus datasource the viewer picks.
 DATASOURCE_VARIABLE = "datasource"
-DATASOURCE = {"type": "prometheus", "uid": "${%s}" % DATASOURCE_VARIABLE}
+DATASOURCE = {"type": "prometheus", "uid": f"${{{DATASOURCE_VARIABLE}}}"}
 
 
 def targets(queries: Iterable[tuple[str, str]]) -> list[Target]:

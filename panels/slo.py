@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from grafanalib.core import Stat, TimeSeries
 
-from aethervision import queries as q
-from aethervision.model import SLO, Spec
-
-from .common import DATASOURCE, range_map, steps, steps_from, targets
+from aethervision.core.model import SLO, Spec
+from aethervision.panels.common import DATASOURCE, range_map, steps, steps_from, targets
+from aethervision.promql import queries as q
 
 DAYS_TO_BREACH_TITLE = "🧭 Days to Breach (Conservative)"
 RUNWAY_TITLE = "Runway to Breach (hours) — 1h vs 6h"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,18 +10,29 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from aethervision import spec as spec_mod
+from aethervision.builder import outputs, pipeline
 from aethervision.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "aethervision.yaml"
+# Tests own their inputs: the fixture spec below, never the user's aethervision.yaml
+# (only tests/test_repository.py reads that, checking what holds for any valid spec).
+GOLDEN = ROOT / "tests" / "golden"
+SPEC = GOLDEN / "default" / "aethervision.yaml"
+EXPECTED = GOLDEN / "default" / "provisioning"
+REPO_SPEC = ROOT / "aethervision.yaml"
 
 
 def schema_dir() -> Path:
-    """Grafana's official JSON Schemas: ../shared/grafana-schema next to the repo."""
-    for candidate in (ROOT.parent / "shared" / "grafana-schema", ROOT / "shared" / "grafana-schema"):
+    """Grafana's official JSON Schemas: $AETHERVISION_GRAFANA_SCHEMA, else ../shared/grafana-schema."""
+    env = os.environ.get("AETHERVISION_GRAFANA_SCHEMA")
+    candidates = [Path(env)] if env else []
+    candidates += [ROOT.parent / "shared" / "grafana-schema", ROOT / "shared" / "grafana-schema"]
+    for candidate in candidates:
         if (candidate / "dashboard.jsonschema.json").is_file():
             return candidate
-    pytest.fail("Grafana JSON Schemas not found in ../shared/grafana-schema")
+    pytest.fail("Grafana JSON Schemas not found: set AETHERVISION_GRAFANA_SCHEMA or provide "
+                "../shared/grafana-schema")
 
 
 @pytest.fixture
@@ -54,9 +66,9 @@ def write_spec(tmp_path):
 
 @pytest.fixture
 def provisioning_copy(tmp_path) -> Path:
-    """A copy of the committed provisioning/ folder."""
+    """A copy of the fixture spec's expected provisioning/ folder."""
     dest = tmp_path / "provisioning"
-    shutil.copytree(ROOT / "provisioning", dest)
+    shutil.copytree(EXPECTED, dest)
     return dest
 
 
@@ -80,14 +92,14 @@ def generated_rule_files(folder: Path, spec_path: Path = SPEC) -> list[Path]:
     promtool evaluates files in the order given; alerts read the recorded
     series of the same evaluation only when the recording rules come first.
     """
-    from aethervision import spec as spec_mod
-    from aethervision.builder import outputs
-    from aethervision.rules import files as rules
-
-    generated = outputs.generate(spec_mod.load(spec_path))
     paths = []
-    for name in (rules.RECORDING_FILE, rules.ALERTS_FILE):
+    for name, text in outputs.rule_files(spec_mod.load(spec_path)).items():
         path = folder / name
-        path.write_text(generated[f"{outputs.PROMETHEUS_DIR}/{name}"])
+        path.write_text(text)
         paths.append(path)
     return paths
+
+
+def generated(spec):
+    """Everything the build generates for a loaded spec (dashboards, rule documents, files)."""
+    return pipeline.generate_from(spec)

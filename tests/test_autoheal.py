@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aethervision.autoheal import actions, server
-from aethervision.autoheal.service import Autoheal
-from aethervision.errors import SpecError
+from aethervision.core.errors import SpecError
+from aethervision.live.autoheal import actions, server
+from aethervision.live.autoheal.service import Autoheal
+
 from conftest import ROOT
 
 TOKEN = "hook-s3cret"
@@ -186,13 +187,13 @@ def test_a_missing_or_failing_command_is_recorded_not_fatal(run, tmp_path):
 @pytest.mark.parametrize("body, expected", [
     (b"{not json", "malformed JSON"),
     (b"", "empty body"),
-    (b"[]", "payload: [] is not of type 'object'"),
-    (json.dumps({"version": "3", "status": "firing", "alerts": []}).encode(), "version: '4' was expected"),
+    (b"[]", "payload: must be of type object"),
+    (json.dumps({"version": "3", "status": "firing", "alerts": []}).encode(), "version: must be '4'"),
     (json.dumps({"version": "4", "status": "firing", "alerts": [{"status": "firing", "labels": {}}]}).encode(),
-     "alerts[0].labels: 'alertname' is a required property"),
+     "alerts[0].labels.alertname: required key is missing"),
     (json.dumps({"version": "4", "status": "firing",
                  "alerts": [{"status": "firing", "labels": {"alertname": "CrmDown", "n": 1}}]}).encode(),
-     "alerts[0].labels.n: 1 is not of type 'string'"),
+     "alerts[0].labels.n: must be of type string"),
 ])
 def test_malformed_payloads_get_400_and_change_nothing(run, tmp_path, body, expected):
     marker = tmp_path / "marker"
@@ -238,7 +239,7 @@ def test_the_repository_mapping_file_loads():
     ({"version": actions.VERSION, "actions": {"X": {"command": ["a"], "timeout": "0s"}}},
      "actions.X.timeout", "at least 1s"),
     ({"version": "v0", "actions": {}}, "version", "must be 'aethervision/autoheal/v1'"),
-    ({"version": actions.VERSION, "actions": {"X": {"command": ["a"], "shell": True}}}, "actions.X",
+    ({"version": actions.VERSION, "actions": {"X": {"command": ["a"], "shell": True}}}, "actions.X.shell",
      "unknown key"),
 ])
 def test_bad_mapping_files_name_file_and_field(tmp_path, doc, field, message):

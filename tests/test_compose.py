@@ -13,9 +13,10 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from aethervision import simulator, spec as spec_mod
-from aethervision.autoheal import server as autoheal_server
-from conftest import ROOT, SPEC
+from aethervision import spec as spec_mod
+from aethervision.core import defaults
+
+from conftest import REPO_SPEC, ROOT
 
 DEPLOY = ROOT / "deploy"
 COMPOSE = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
@@ -24,7 +25,7 @@ SERVICES = COMPOSE["services"]
 
 @pytest.fixture(scope="module")
 def spec():
-    return spec_mod.load(SPEC)
+    return spec_mod.load(REPO_SPEC)
 
 
 def mounts(service: str) -> dict[str, Path]:
@@ -101,10 +102,10 @@ def test_ports_agree_with_the_spec_and_generated_files(spec):
     assert port(arg("prometheus", "--web.listen-address")) == prometheus_url.port
     assert int(SERVICES["grafana"]["environment"]["GF_SERVER_HTTP_PORT"]) == urlparse(spec.grafana.url).port
     autoheal_listen = arg("autoheal", "--listen")
-    assert port(autoheal_listen) == port(spec.autoheal.target) == port(autoheal_server.DEFAULT_LISTEN)
+    assert port(autoheal_listen) == port(spec.autoheal.target) == port(defaults.AUTOHEAL_LISTEN)
     sli_targets = {port(t) for job in spec.prometheus.scrape for t in job.targets}
-    assert port(arg("simulator", "--listen")) == port(simulator.DEFAULT_LISTEN)
-    assert port(simulator.DEFAULT_LISTEN) in sli_targets
+    assert port(arg("simulator", "--listen")) == port(defaults.SIMULATOR_LISTEN)
+    assert port(defaults.SIMULATOR_LISTEN) in sli_targets
     for name, service in SERVICES.items():  # loopback addresses only make sense on the host network
         assert service.get("network_mode") == "host", name
 

@@ -8,9 +8,10 @@ import jsonschema
 import pytest
 
 from aethervision import spec as spec_mod
-from aethervision.builder import normalise, outputs, render, validate
+from aethervision.builder import checks, normalise, outputs, render
 from aethervision.dashboards import aethervision as dashboard
-from conftest import SPEC, add_slo
+
+from conftest import SPEC, add_slo, generated
 
 
 @pytest.fixture(scope="module")
@@ -20,11 +21,11 @@ def spec():
 
 @pytest.fixture(scope="module")
 def dash(spec):
-    return json.loads(outputs.generate(spec)[outputs.dashboard_path(spec)])
+    return json.loads(generated(spec).files[outputs.dashboard_path(spec)])
 
 
 def by_title(dash, title):
-    found = [p for _, p in validate.panels(dash) if p.get("title") == title]
+    found = [p for _, p in checks.panels(dash) if p.get("title") == title]
     assert len(found) == 1, f"{title!r}: {len(found)} panels"
     return found[0]
 
@@ -34,14 +35,14 @@ def exprs(panel):
 
 
 def test_validates_against_grafana_json_schemas_with_zero_errors(dash, grafana_schema):
-    assert validate.schema_problems(dash, grafana_schema) == []
+    assert checks.schema_problems(dash, grafana_schema) == []
     assert dash["schemaVersion"] == normalise.SCHEMA_VERSION
 
 
 def test_raw_grafanalib_output_does_not_validate(spec, grafana_schema):
     """The reason normalise exists: grafanalib's raw JSON fails the schemas."""
-    raw = json.loads(json.dumps(dashboard.build(spec).to_json_data(), cls=render.DashboardEncoder))
-    problems = validate.schema_problems(raw, grafana_schema)
+    raw = json.loads(json.dumps(dashboard.build(spec).to_json_data(), cls=render.GrafanalibEncoder))
+    problems = checks.schema_problems(raw, grafana_schema)
     assert any("'rows'" in p and "'style'" in p for p in problems)  # legacy dashboard keys
     assert raw["schemaVersion"] == 12
     thresholds = raw["panels"][1]["fieldConfig"]["defaults"]["thresholds"]
@@ -97,7 +98,7 @@ def test_ops_and_autoheal_rows(dash):
 def test_datasource_is_a_variable_and_no_data_reads_clearly(dash):
     variable = dash["templating"]["list"][0]
     assert variable["type"] == "datasource" and variable["query"] == "prometheus"
-    for _, panel in validate.panels(dash):
+    for _, panel in checks.panels(dash):
         if panel["type"] != "row":
             assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
     stat = by_title(dash, "🧭 Days to Breach (Conservative)")["fieldConfig"]["defaults"]
@@ -132,14 +133,14 @@ def test_several_slos_get_a_runway_row_each_and_the_worst_headline(spec_data, wr
     assert "slo:payment_rate:days_to_breach" in by_slo["expr"]
     assert "slo:invoice_latency:days_to_breach" in by_slo["expr"]
     by_title(dash, "Runway to Breach (hours) — 1h vs 6h · invoice invoice_latency")
-    assert validate.schema_problems(dash, grafana_schema) == []
-    assert validate.structure_problems(dash) == []
+    assert checks.schema_problems(dash, grafana_schema) == []
+    assert checks.structure_problems(dash) == []
 
 
 def test_panel_ids_and_grid_are_stable_and_dense(dash):
-    ids = [p["id"] for _, p in validate.panels(dash)]
+    ids = [p["id"] for _, p in checks.panels(dash)]
     assert ids == list(range(1, len(ids) + 1))
-    assert validate.structure_problems(dash) == []
+    assert checks.structure_problems(dash) == []
     for panel in dash["panels"]:
         assert panel["gridPos"]["x"] + panel["gridPos"]["w"] <= 24
 

@@ -7,7 +7,8 @@ import socket
 import subprocess
 import sys
 
-from aethervision import procs
+from aethervision.live import procs
+
 from conftest import ROOT, SPEC
 
 

@@ -8,7 +8,7 @@ import subprocess
 
 import yaml
 
-from conftest import ROOT, SPEC
+from conftest import EXPECTED, ROOT, SPEC
 from support.grafana_double import GrafanaDouble
 
 
@@ -19,14 +19,14 @@ def changed_spec(spec_data, write_spec):
 
 
 def test_no_changes_against_the_committed_files(cli):
-    result = cli("diff", "--spec", str(SPEC), "--dir", str(ROOT / "provisioning"), "--exit-code")
+    result = cli("diff", "--spec", str(SPEC), "--dir", str(EXPECTED), "--exit-code")
     assert result.exit_code == 0
     assert result.output == "no changes\n"
 
 
 def test_changed_threshold_and_query_in_all_formats(cli, spec_data, write_spec):
     spec = changed_spec(spec_data, write_spec)
-    base = ["diff", "--spec", str(spec), "--dir", str(ROOT / "provisioning")]
+    base = ["diff", "--spec", str(spec), "--dir", str(EXPECTED)]
     text = cli(*base, "--exit-code")
     assert text.exit_code == 1
     assert ("changed  dashboard aethervision: panel '🧭 Days to Breach (Conservative)' thresholds: "
@@ -47,7 +47,7 @@ def test_changed_threshold_and_query_in_all_formats(cli, spec_data, write_spec):
 
 def test_moved_resized_added_and_removed_panels(cli, tmp_path):
     folder = tmp_path / "prov"
-    shutil.copytree(ROOT / "provisioning", folder)
+    shutil.copytree(EXPECTED, folder)
     path = folder / "dashboards/aethervision/aethervision.json"
     dash = json.loads(path.read_text())
     dash["panels"][2]["gridPos"]["x"] += 1
@@ -63,18 +63,20 @@ def test_moved_resized_added_and_removed_panels(cli, tmp_path):
 
 def test_diff_against_a_git_ref(cli, tmp_path, spec_data, write_spec):
     repo = tmp_path / "repo"
-    shutil.copytree(ROOT / "provisioning", repo / "provisioning")
-    git = lambda *a: subprocess.run(["git", *a], cwd=repo, check=True, capture_output=True)  # noqa: E731
+    shutil.copytree(EXPECTED, repo / "provisioning")
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
     git("init", "-q")
     git("add", ".")
     git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
     import os
 
-    from aethervision.builder import api
+    from aethervision.api import diff as diff_api
+    from aethervision.builder import pipeline
     cwd = os.getcwd()
     try:
         os.chdir(repo)
-        changes = api.diff(changed_spec(spec_data, write_spec), base="HEAD")
+        changes = diff_api.diff(pipeline.generate(changed_spec(spec_data, write_spec)), base="HEAD")
     finally:
         os.chdir(cwd)
     assert any(c.field == "thresholds" for c in changes)

@@ -15,6 +15,7 @@ import pytest
 from bench.foresight import engine, metrics, scenarios
 from bench.foresight.__main__ import run_suite
 from bench.foresight.scenarios import BUDGET, HOUR, T0, WINDOW
+
 from conftest import ROOT, SPEC
 
 SMOKE = "sharp_outage"
@@ -85,6 +86,9 @@ def committed() -> dict:
     return json.loads((ROOT / "docs" / "foresight.json").read_text())
 
 
+@pytest.mark.slow
+@pytest.mark.bench
+@pytest.mark.promtool
 def test_smoke_run_reproduces_the_committed_figures(committed, tmp_path):
     """One scenario, three policies, real promtool: the same figures as docs/foresight.json."""
     chosen = scenarios.by_name([SMOKE])

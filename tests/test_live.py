@@ -25,13 +25,17 @@ import urllib.request
 import pytest
 import yaml
 
-from aethervision import procs, promapi, stack
+from aethervision.clients import prometheus
+from aethervision.live import procs, stack
+
 from conftest import SPEC, add_slo
 
 RATIO = 0.002  # healthy: burn 0.2, runway 2880 hours
 WARN_HOURS = 2000
 TOLERANCE = 0.01
 WINDOW_HOURS = 720
+
+pytestmark = [pytest.mark.live, pytest.mark.slow]
 
 
 def wait_for(what: str, probe, timeout: float = 60, every: float = 0.5):
@@ -73,7 +77,7 @@ def live(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(live):
-    client = promapi.Client(live["urls"]["prometheus"])
+    client = prometheus.Client(live["urls"]["prometheus"])
     # The history alone yields a runway; wait for live scrapes of both targets too.
     wait_for("both targets to be scraped and the aggregates recorded",
              lambda: client.value('count(up{job=~"crm|autoheal"} == 1) == 2') is not None

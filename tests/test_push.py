@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from aethervision.builder.grafana import Connection, redact
+from aethervision.clients.grafana import Connection, Session, redact
+
 from conftest import SPEC
 from support.grafana_double import GrafanaDouble
 
@@ -54,7 +55,8 @@ def test_ui_edit_is_drift_refused_with_a_diff_then_forced(cli, grafana):
     assert len(grafana.writes) == writes
     forced = push(cli, grafana, "--force")
     assert forced.exit_code == 0, forced.output
-    steps = grafana.dashboards["aethervision"]["dashboard"]["panels"][1]["fieldConfig"]["defaults"]["thresholds"]["steps"]
+    panel = grafana.dashboards["aethervision"]["dashboard"]["panels"][1]
+    steps = panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
     assert steps[1]["value"] == 5.0
     assert "unchanged" in push(cli, grafana).output
 
@@ -150,18 +152,18 @@ def test_redact():
 
 def test_edit_between_plan_and_write_is_a_412_version_mismatch(cli, grafana, spec_data, write_spec):
     from aethervision import spec as spec_mod
-    from aethervision.builder import outputs, push as push_mod
+    from aethervision.api import push as push_mod
+    from aethervision.builder import outputs
 
     assert push(cli, grafana).exit_code == 0
     spec_data["runway"]["days_to_breach_thresholds"][1]["value"] = 4
     spec = spec_mod.load(write_spec(spec_data))
     local = {d["uid"]: d for d in outputs.dashboards(spec).values()}
-    conn = Connection(url=grafana.url, token=TOKEN)
-    api = conn.api()
-    report = push_mod.plan(conn, api, local)
+    session = Session(Connection(url=grafana.url, token=TOKEN))
+    report = push_mod.plan(session, local)
     assert [s.action for s in report.steps] == ["update"]
     grafana.edit_in_ui("aethervision", lambda d: d.update(title="Edited meanwhile"))
     with pytest.raises(push_mod.PushFailed, match="412 version-mismatch") as info:
-        push_mod.apply(conn, api, report, local, "aethervision", "AetherVision", "m")
+        push_mod.apply(session, report, local, "aethervision", "AetherVision", "m")
     assert info.value.report.steps[0].result == "failed"
     assert grafana.dashboards["aethervision"]["dashboard"]["title"] == "Edited meanwhile"

@@ -7,6 +7,7 @@ import re
 from aethervision import spec as spec_mod
 from aethervision.cli import main
 from aethervision.rules import files as rules
+
 from conftest import ROOT, SPEC
 
 README = (ROOT / "README.md").read_text()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from aethervision import promtool, spec as spec_mod
-from aethervision.builder import outputs
+from aethervision import spec as spec_mod
+from aethervision.clients import promtool
 from aethervision.rules import files as rules
-from conftest import SPEC, add_slo, generated_rule_files
+
+from conftest import SPEC, add_slo, generated, generated_rule_files
 from support import promtool_run as pr
 
 HOUR = 3600
@@ -126,6 +127,7 @@ def test_thresholds_and_for_come_from_the_spec(spec_data, write_spec):
         "slo:payment_rate:hours_to_breach < 36"
 
 
+@pytest.mark.promtool
 def test_several_slos_each_get_their_family_and_alerts(spec_data, write_spec, tmp_path):
     path = write_spec(add_slo(spec_data, "invoice_latency", "invoice"))
     spec = spec_mod.load(path)
@@ -142,6 +144,7 @@ def test_several_slos_each_get_their_family_and_alerts(spec_data, write_spec, tm
     assert promtool.check_rules(*generated_rule_files(tmp_path, path)) == []
 
 
+@pytest.mark.promtool
 def test_promtool_check_rules_passes_on_every_generated_file(tmp_path):
     paths = generated_rule_files(tmp_path)
     result = promtool.run("check", "rules", *map(str, paths))
@@ -150,6 +153,7 @@ def test_promtool_check_rules_passes_on_every_generated_file(tmp_path):
     assert "SUCCESS: 8 rules found" in result.stdout  # alerting: 5 for the SLO, 3 operator alerts
 
 
+@pytest.mark.promtool
 def test_promtool_check_rules_catches_a_broken_file(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text("groups:\n- name: x\n  rules:\n  - record: a:b\n    expr: sum(rate(x[5m])\n")
@@ -157,8 +161,9 @@ def test_promtool_check_rules_catches_a_broken_file(tmp_path):
     assert problems and any("parse error" in p or "unclosed" in p for p in problems)
 
 
+@pytest.mark.promtool
 def test_prometheus_config_loads_rules_and_scrapes_autoheal(spec, tmp_path):
-    files = outputs.generate(spec)
+    files = generated(spec).files
     config = yaml.safe_load(files["prometheus/prometheus.yml"])
     assert config["rule_files"] == [rules.RECORDING_FILE, rules.ALERTS_FILE]
     jobs = {j["job_name"]: j["static_configs"][0]["targets"] for j in config["scrape_configs"]}
@@ -228,6 +233,8 @@ def _disabled_case() -> pr.Case:
     )
 
 
+@pytest.mark.slow
+@pytest.mark.promtool
 @pytest.mark.parametrize("make_case", [_ops_case, _disabled_case])
 def test_operator_rules_in_promtool(make_case, tmp_path):
     case = make_case()

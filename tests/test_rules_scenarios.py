@@ -23,6 +23,8 @@ SLO_LABELS = {"severity": "", "slo": "payment_rate", "service": "crm", "componen
 SOON, CRITICAL = "PaymentRatePredictedBreachSoon", "PaymentRatePredictedBreachCritical"
 CAP = 8760.0
 
+pytestmark = [pytest.mark.promtool, pytest.mark.slow]
+
 
 def s(name: str) -> str:
     return f"slo:payment_rate:{name}"

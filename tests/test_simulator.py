@@ -7,8 +7,9 @@ import urllib.request
 
 import pytest
 
-from aethervision import promtool, simulator
-from aethervision.errors import UserError
+from aethervision.clients import promtool
+from aethervision.core.errors import UserError
+from aethervision.live import simulator
 
 
 class Clock:
@@ -91,6 +92,7 @@ def test_control_cli_errors(cli):
     assert cli("simulate", "set", "--url", "http://127.0.0.1:1").exit_code == 1
 
 
+@pytest.mark.promtool
 def test_history_imports_into_tsdb_blocks_with_promtool(cli, tmp_path):
     """The backfill file is valid OpenMetrics for the real promtool, and resumable."""
     history = tmp_path / "history.om"

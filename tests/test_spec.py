@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from aethervision import spec as spec_mod
-from aethervision.errors import SpecError
+from aethervision.core.errors import SpecError
+
 from conftest import SPEC, tree_bytes
 
 

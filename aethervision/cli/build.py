@@ -8,22 +8,22 @@ from pathlib import Path
 
 import click
 
-from ..builder import api, diff as diff_mod, push as push_mod
-from ..errors import ValidationFailed
-from .common import (
-    connection, grafana_options, handle_errors, main, out_option, spec_option, with_options,
+from aethervision.api import diff as diff_api
+from aethervision.api import push as push_api
+from aethervision.api import validate as validate_api
+from aethervision.builder import diff as diff_mod
+from aethervision.builder import pipeline
+from aethervision.cli.common import (
+    grafana_options,
+    handle_errors,
+    main,
+    out_option,
+    session,
+    spec_option,
+    with_options,
 )
-
-
-def _default_schema_dir() -> Path | None:
-    env = os.environ.get("AETHERVISION_GRAFANA_SCHEMA")
-    if env:
-        return Path(env)
-    for candidate in (Path("../shared/grafana-schema"), Path("shared/grafana-schema")):
-        if (candidate / "dashboard.jsonschema.json").is_file():
-            return candidate
-    return None
-
+from aethervision.core import defaults
+from aethervision.core.errors import ValidationFailed
 
 
 @main.command()
@@ -35,11 +35,12 @@ def _default_schema_dir() -> Path | None:
 def build(spec_path: str, out_dir: str, check: bool) -> None:
     """Generate dashboards, provisioning YAML and Prometheus rules into OUT.
 
-    Files are written atomically and byte-for-byte reproducibly; on any error
-    nothing is written.
+    Output is byte-for-byte reproducible and written all or nothing: every
+    file is staged first, and on any error no file in OUT changes.
     """
+    gen = pipeline.generate(spec_path)
     if check:
-        changes = api.check(spec_path, out_dir)
+        changes = pipeline.check(gen, out_dir)
         if changes:
             click.echo(f"{len(changes)} generated file(s) are stale in {out_dir}/:", err=True)
             for change in changes:
@@ -48,7 +49,7 @@ def build(spec_path: str, out_dir: str, check: bool) -> None:
             sys.exit(1)
         click.echo(f"{out_dir}/ is up to date with {spec_path}")
         return
-    changes = api.build(spec_path, out_dir)
+    changes = pipeline.build(gen, out_dir)
     for change in changes:
         click.echo(f"  {change.status:<8} {out_dir}/{change.path}")
     click.echo(f"{out_dir}/: {len(changes)} file(s) changed" if changes
@@ -58,8 +59,11 @@ def build(spec_path: str, out_dir: str, check: bool) -> None:
 @main.command()
 @spec_option
 @click.option("--grafana-schema", "schema_dir", type=click.Path(file_okay=False, exists=True),
-              default=None, help="Folder of Grafana's dashboard JSON Schemas (default: "
-              "$AETHERVISION_GRAFANA_SCHEMA, else ../shared/grafana-schema when present).")
+              default=lambda: os.environ.get(defaults.SCHEMA_ENV) or None,
+              show_default=f"${defaults.SCHEMA_ENV}",
+              help="Folder of Grafana's dashboard JSON Schemas (the grafana-foundation-sdk "
+                   "repository's jsonschema/ folder). Without it the schema check is skipped, "
+                   "and the output says so.")
 @click.option("--skip-promtool", is_flag=True, help="Do not run promtool (PromQL parse, rule check).")
 @handle_errors
 def validate(spec_path: str, schema_dir: str | None, skip_promtool: bool) -> None:
@@ -70,26 +74,34 @@ def validate(spec_path: str, schema_dir: str | None, skip_promtool: bool) -> Non
     unique panel ids; grid inside 24 columns without overlaps; refIds;
     thresholds ascending over a null base; every PromQL expression parses
     (promtool); every metric read is recorded by our rules or a documented
-    input; `promtool check rules` on the generated rule files.
+    input; `promtool check rules` on the generated rule files. Says on stdout
+    which checks ran and which were skipped.
     """
-    folder = Path(schema_dir) if schema_dir else _default_schema_dir()
-    report = api.validate(spec_path, folder, use_promtool=not skip_promtool)
-    for note in report.notes:
-        click.echo(f"note: {note}", err=True)
+    gen = pipeline.generate(spec_path)
+    report = validate_api.validate(gen, Path(schema_dir) if schema_dir else None,
+                                   use_promtool=not skip_promtool)
     if report.problems:
         raise ValidationFailed(report.problems)
-    click.echo("valid: dashboard, provisioning and rules"
-               + (f" (Grafana schemas from {folder})" if folder else ""))
+    click.echo(f"valid: {spec_path} ({len(gen.files)} generated files)")
+    for item in report.checked:
+        click.echo(f"  checked  {item}")
+    for item in report.skipped:
+        click.echo(f"  SKIPPED  {item}")
 
 
 @main.command()
 @spec_option
 @with_options(grafana_options)
-@click.option("--dry-run", is_flag=True, help="Print the plan (create/update/unchanged/drift); write nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Print the plan (create/update/unchanged/drift); write nothing. Reads Grafana, so "
+                   "it needs GRAFANA_URL and credentials, unless --offline.")
+@click.option("--offline", is_flag=True,
+              help="With --dry-run: plan against nothing (no Grafana, no credentials): every "
+                   "dashboard would be created.")
 @click.option("--force", is_flag=True, help="Overwrite dashboards changed in Grafana since the last push.")
 @click.option("--message", default=None, help="Version message (default: git commit, subject and author).")
 @handle_errors
-def push(spec_path, grafana_url, insecure, timeout, dry_run, force, message):
+def push(spec_path, grafana_url, insecure, timeout, dry_run, offline, force, message):
     """Push the generated dashboards to Grafana's HTTP API.
 
     \b
@@ -99,16 +111,23 @@ def push(spec_path, grafana_url, insecure, timeout, dry_run, force, message):
     pushed it. Drift exits 1 with a diff of what would be lost, unless --force.
     5xx, timeouts and dropped connections are retried with backoff, then exit 2.
     """
-    conn = connection(grafana_url, insecure, timeout)
+    if offline and not dry_run:
+        raise click.UsageError("--offline only goes with --dry-run")
+    gen = pipeline.generate(spec_path)
+    if offline:
+        click.echo("offline plan (no Grafana read): every dashboard would be created")
+        _print_steps(push_api.offline_plan(gen))
+        return
     try:
-        report = api.push(spec_path, conn, dry_run=dry_run, force=force, message=message)
-    except push_mod.PushFailed as exc:
+        report = push_api.push(gen, session(grafana_url, insecure, timeout), dry_run=dry_run, force=force,
+                               message=message)
+    except push_api.PushFailed as exc:
         _print_steps(exc.report)
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
     _print_steps(report)
     if report.drifted and not force and not dry_run:
-        for uid, lost in api.drift_changes(spec_path, report).items():
+        for uid, lost in push_api.drift_changes(gen, report).items():
             click.echo(f"drift: {uid} was changed in Grafana since the last push; "
                        "pushing would lose:", err=True)
             click.echo(diff_mod.render(lost, "text"), err=True, nl=False)
@@ -146,9 +165,9 @@ def diff(spec_path, base, folder, remote, fmt, exit_code, grafana_url, insecure,
     """
     if sum(bool(x) for x in (base, folder, remote)) > 1:
         raise click.UsageError("use one of --base, --dir, --remote")
-    conn = connection(grafana_url, insecure, timeout) if remote else None
-    changes = api.diff(spec_path, base=base, folder=Path(folder) if folder else None, conn=conn)
+    gen = pipeline.generate(spec_path)
+    remote_session = session(grafana_url, insecure, timeout) if remote else None
+    changes = diff_api.diff(gen, base=base, folder=Path(folder) if folder else None, session=remote_session)
     click.echo(diff_mod.render(changes, fmt), nl=False)
     if exit_code and changes:
         sys.exit(1)
-

@@ -10,15 +10,29 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import traceback
 
 import click
 
-from .. import __version__, spec as spec_mod
-from ..builder.grafana import Connection
-from ..errors import AetherVisionError, ValidationFailed
+from aethervision import __version__
+from aethervision import spec as spec_mod
+from aethervision.clients.grafana import Connection, Session
+from aethervision.core import defaults
+from aethervision.core.errors import AetherVisionError, SpecError, ValidationFailed, redact
 
-SPEC_HELP = "Spec file (default: aethervision.yaml, or $AETHERVISION_SPEC)."
-OUT_HELP = "Output folder, mountable as Grafana's /etc/grafana/provisioning."
+DEBUG_ENV = "AETHERVISION_DEBUG"
+
+
+def debugging() -> bool:
+    return os.environ.get(DEBUG_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _show_cause(exc: BaseException) -> None:
+    """With --debug: the traceback, causes included (never secrets: messages are redacted)."""
+    if debugging():
+        text = "".join(traceback.format_exception(exc))
+        click.echo(redact(text, tuple(v for k, v in os.environ.items()
+                                      if k.endswith(("TOKEN", "PASSWORD")) and v)), err=True)
 
 
 def handle_errors(func):
@@ -31,23 +45,39 @@ def handle_errors(func):
             click.echo(f"error: {len(exc.problems)} problem(s):", err=True)
             for problem in exc.problems:
                 click.echo(f"  - {problem}", err=True)
+            _show_cause(exc)
+            sys.exit(exc.exit_code)
+        except SpecError as exc:
+            lines = str(exc).splitlines()
+            click.echo(f"error: {lines[0]}" if len(lines) == 1 else f"error: {len(lines)} problem(s):",
+                       err=True)
+            for line in lines[1:] if len(lines) == 1 else lines:
+                click.echo(f"  - {line}", err=True)
+            _show_cause(exc)
             sys.exit(exc.exit_code)
         except AetherVisionError as exc:
             click.echo(f"error: {exc}", err=True)
+            _show_cause(exc)
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
-            click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo(f"internal error: {type(exc).__name__}: {redact(str(exc))}", err=True)
+            if debugging():
+                _show_cause(exc)
+            else:
+                click.echo(f"  (run with --debug or {DEBUG_ENV}=1 for the traceback)", err=True)
             sys.exit(2)
     return wrapper
 
 
-spec_option = click.option("--spec", "spec_path", default=lambda: os.environ.get(
-    "AETHERVISION_SPEC", "aethervision.yaml"), show_default="aethervision.yaml",
-    type=click.Path(dir_okay=False), help=SPEC_HELP)
-out_option = click.option("--out", "out_dir", default="provisioning", show_default=True,
-                          type=click.Path(file_okay=False), help=OUT_HELP)
+spec_option = click.option(
+    "--spec", "spec_path", default=lambda: os.environ.get(defaults.SPEC_ENV, defaults.SPEC_PATH),
+    show_default=f"{defaults.SPEC_PATH}, or ${defaults.SPEC_ENV}", type=click.Path(dir_okay=False),
+    help="Spec file.")
+out_option = click.option("--out", "out_dir", default=defaults.OUT_DIR, show_default=True,
+                          type=click.Path(file_okay=False),
+                          help="Output folder, mountable as Grafana's /etc/grafana/provisioning.")
 
 
 class _Group(click.Group):
@@ -66,8 +96,15 @@ class _Group(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+def _debug(ctx: click.Context, _param, value: bool) -> None:
+    if value:
+        os.environ[DEBUG_ENV] = "1"
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="aethervision")
+@click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_debug,
+              help=f"Show the traceback of an internal error (also {DEBUG_ENV}=1).")
 def main() -> None:
     """AetherVision: predictive SLO operations as code.
 
@@ -78,8 +115,6 @@ def main() -> None:
     Exit codes: 0 ok; 1 bad input, failed validation, or differences found
     (build --check, diff --exit-code); 2 internal error or network failure.
     """
-
-
 
 
 def load_spec(spec_path: str):
@@ -93,6 +128,10 @@ def connection(grafana_url: str | None, insecure: bool, timeout: float, anonymou
                     "server's identity is not checked.", fg="red", bold=True, err=True)
     return Connection.from_env(dict(os.environ), url=grafana_url, verify=not insecure, timeout=timeout,
                                anonymous=anonymous, retries=retries)
+
+
+def session(grafana_url: str | None, insecure: bool, timeout: float, **options) -> Session:
+    return Session(connection(grafana_url, insecure, timeout, **options))
 
 
 grafana_options = [

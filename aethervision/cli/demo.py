@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
-from .. import stack
-from .common import handle_errors, load_spec, main, spec_option
+from aethervision.cli.common import handle_errors, load_spec, main, spec_option
+from aethervision.core import defaults
+from aethervision.live import stack
 
-workdir_option = click.option("--workdir", type=click.Path(file_okay=False), default=".demo", show_default=True,
+workdir_option = click.option("--workdir", type=click.Path(file_okay=False), default=defaults.DEMO_DIR,
+                              show_default=True,
                               help="Where the demo keeps its data, logs and pids.")
 
 
@@ -22,12 +24,12 @@ def demo() -> None:
 @demo.command("up")
 @spec_option
 @workdir_option
-@click.option("--prometheus-port", type=int, default=9090, show_default=True)
-@click.option("--autoheal-port", type=int, default=9009, show_default=True)
-@click.option("--simulator-port", type=int, default=9101, show_default=True)
-@click.option("--history-days", type=click.IntRange(1, 60), default=31, show_default=True,
+@click.option("--prometheus-port", type=int, default=defaults.PROMETHEUS_PORT, show_default=True)
+@click.option("--autoheal-port", type=int, default=defaults.AUTOHEAL_PORT, show_default=True)
+@click.option("--simulator-port", type=int, default=defaults.SIMULATOR_PORT, show_default=True)
+@click.option("--history-days", type=click.IntRange(1, 60), default=defaults.DEMO_HISTORY_DAYS, show_default=True,
               help="Days of simulated history backfilled before the live start.")
-@click.option("--actions", type=click.Path(dir_okay=False), default="deploy/autoheal-actions.yaml",
+@click.option("--actions", type=click.Path(dir_okay=False), default=defaults.ACTIONS_PATH,
               show_default=True, help="Autoheal mapping file.")
 @handle_errors
 def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, history_days, actions):

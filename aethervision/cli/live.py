@@ -10,24 +10,16 @@ from pathlib import Path
 
 import click
 
-from .. import breach as breach_mod, httpd, opener, promapi, simulator, verify as verify_mod
-from ..autoheal import actions as actions_mod, server as autoheal_server
-from ..autoheal.service import Autoheal
-from ..errors import UserError
-from .common import connection, grafana_options, handle_errors, load_spec, main, spec_option, with_options
-
-TRUE, FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off", ""}
-
-
-def _flag(name: str) -> bool:
-    value = os.environ.get(name, "").strip().lower()
-    if value not in TRUE | FALSE:
-        raise UserError(f"{name}={value!r}: use true or false")
-    return value in TRUE
+from aethervision.cli.common import grafana_options, handle_errors, load_spec, main, session, spec_option, with_options
+from aethervision.clients import prometheus
+from aethervision.core import defaults
+from aethervision.live import breach as breach_mod
+from aethervision.live import opener, services, simulator
+from aethervision.live import verify as verify_mod
 
 
-def _prometheus(url: str | None, spec) -> promapi.Client:
-    return promapi.Client(url or os.environ.get("PROMETHEUS_URL") or spec.grafana.datasource_url)
+def _prometheus(url: str | None, spec) -> prometheus.Client:
+    return prometheus.Client(url or os.environ.get("PROMETHEUS_URL") or spec.grafana.datasource_url)
 
 
 prometheus_option = click.option(
@@ -37,10 +29,10 @@ prometheus_option = click.option(
 
 
 @main.command()
-@click.option("--listen", default=autoheal_server.DEFAULT_LISTEN, show_default=True, help="HOST:PORT to serve on.")
+@click.option("--listen", default=defaults.AUTOHEAL_LISTEN, show_default=True, help="HOST:PORT to serve on.")
 @click.option("--actions", "actions_path", type=click.Path(dir_okay=False),
-              default=lambda: os.environ.get("AUTOHEAL_ACTIONS", "deploy/autoheal-actions.yaml"),
-              show_default="$AUTOHEAL_ACTIONS or deploy/autoheal-actions.yaml",
+              default=lambda: os.environ.get(defaults.ACTIONS_ENV, defaults.ACTIONS_PATH),
+              show_default=f"${defaults.ACTIONS_ENV}, or {defaults.ACTIONS_PATH} (relative to the current folder)",
               help="YAML mapping of alert name to command (argument list).")
 @handle_errors
 def autoheal(listen: str, actions_path: str) -> None:
@@ -55,21 +47,7 @@ def autoheal(listen: str, actions_path: str) -> None:
     `Authorization: Bearer <token>` (configure Alertmanager's http_config).
     Malformed payloads get 400 and change nothing. Stop with Ctrl-C or SIGTERM.
     """
-    host, port = httpd.parse_listen(listen)
-    mapping = actions_mod.load(actions_path)
-    enabled = _flag("AUTOHEAL_ENABLED")
-    token = os.environ.get("AUTOHEAL_WEBHOOK_TOKEN") or None
-    service = Autoheal(mapping, enabled)
-    srv = autoheal_server.server(service, host, port, token)
-    mode = "ENABLED: runs mapped commands" if enabled else "disabled: records what it would run"
-    click.echo(f"autoheal on {srv.url} ({mode}); {len(mapping)} mapping(s) from {actions_path}; "
-               f"webhook POST {autoheal_server.WEBHOOK_PATH}"
-               + (" (bearer token required)" if token else " (no token: set AUTOHEAL_WEBHOOK_TOKEN)"))
-    try:
-        srv.serve_until_signalled()
-    finally:
-        service.close()
-    click.echo("autoheal stopped")
+    services.serve_autoheal(listen, Path(actions_path), click.echo)
 
 
 @main.group()
@@ -85,12 +63,12 @@ def simulate() -> None:
     """
 
 
-sim_url_option = click.option("--url", default=f"http://{simulator.DEFAULT_LISTEN}", show_default=True,
+sim_url_option = click.option("--url", default=f"http://{defaults.SIMULATOR_LISTEN}", show_default=True,
                               help="The running simulator.")
 
 
 @simulate.command("serve")
-@click.option("--listen", default=simulator.DEFAULT_LISTEN, show_default=True, help="HOST:PORT to serve on.")
+@click.option("--listen", default=defaults.SIMULATOR_LISTEN, show_default=True, help="HOST:PORT to serve on.")
 @click.option("--rps", type=float, default=simulator.DEFAULT_RPS, show_default=True, help="Payments per second.")
 @click.option("--error-ratio", type=float, default=simulator.HEALTHY_RATIO, show_default=True,
               help="Share of payments that fail.")
@@ -99,12 +77,7 @@ sim_url_option = click.option("--url", default=f"http://{simulator.DEFAULT_LISTE
 @handle_errors
 def simulate_serve(listen, rps, error_ratio, resume_from) -> None:
     """Serve /metrics (Prometheus), / (settings) and POST /control."""
-    host, port = httpd.parse_listen(listen)
-    start = simulator.last_counters(Path(resume_from)) if resume_from else None
-    srv = simulator.server(simulator.PaymentSimulator(rps, error_ratio, start), host, port)
-    click.echo(f"simulator on {srv.url}/metrics: {rps:g} payments/s, error ratio {error_ratio:g}"
-               + (f", continuing {resume_from}" if resume_from else ""))
-    srv.serve_until_signalled()
+    services.serve_simulator(listen, rps, error_ratio, Path(resume_from) if resume_from else None, click.echo)
 
 
 def _set(url: str, **settings) -> None:
@@ -219,9 +192,9 @@ def open_(spec_path, grafana_url, insecure, timeout, no_browser) -> None:
     is missing.
     """
     spec = load_spec(spec_path)
-    conn = connection(grafana_url or os.environ.get("GRAFANA_URL") or spec.grafana.url, insecure, timeout,
+    grafana = session(grafana_url or os.environ.get("GRAFANA_URL") or spec.grafana.url, insecure, timeout,
                       anonymous=True, retries=1)
-    found = opener.locate(conn, spec)
+    found = opener.locate(grafana, spec)
     if found.note:
         click.echo(f"note: {found.note}", err=True)
     if not no_browser and opener.open_in_browser(found.url):

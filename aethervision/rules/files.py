@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from .. import queries as q
-from ..model import Spec
-from ..promql import metric_names, ranged_names
-from . import ops, policy, slo
+from aethervision.core.model import Spec
+from aethervision.promql import queries as q
+from aethervision.promql.parse import metric_names, ranged_names
+from aethervision.rules import ops, policy, slo
 
 RECORDING_FILE = "prometheus-recording-rules.yml"
 ALERTS_FILE = "prometheus-alerts.yml"
+
+
+def walk_rules(doc: dict):
+    """(group name, rule name, rule) for every rule of a rule document: the one rule walker."""
+    for group in (doc or {}).get("groups", []):
+        for rule in group.get("rules", []):
+            yield group["name"], rule.get("record") or rule.get("alert"), rule
 
 
 def recording_rules(spec: Spec) -> dict:
@@ -49,7 +56,7 @@ def input_metrics(spec: Spec) -> dict[str, str]:
 
 def recorded_metrics(spec: Spec) -> set[str]:
     """Every series name the generated recording rules produce."""
-    return {r["record"] for g in recording_rules(spec)["groups"] for r in g["rules"]}
+    return {name for _, name, _ in walk_rules(recording_rules(spec))}
 
 
 def backfill_passes(spec: Spec) -> list[list[dict]]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .. import queries as q
-from ..model import Spec
+from aethervision.core.model import Spec
+from aethervision.promql import queries as q
 
 
 def recording_group(spec: Spec) -> dict:
@@ -71,7 +71,7 @@ def alert_group(spec: Spec) -> dict:
                 "for": spec.probes.for_,
                 "labels": {**labels, "severity": "warning"},
                 "annotations": {
-                    "summary": "Fewer than {} healthy probes".format(spec.probes.min_healthy),
+                    "summary": f"Fewer than {spec.probes.min_healthy} healthy probes",
                     "description": "Only {{ $value }} HTTP and TCP probes are healthy (minimum "
                                    f"{spec.probes.min_healthy}): observability coverage is degraded.",
                 },

@@ -23,9 +23,10 @@ asked for:
 
 from __future__ import annotations
 
-from .. import durations, queries as q
-from ..model import SLO, BurnTier, RunwayAlert, Spec
-from .slo import num
+from aethervision.core import durations
+from aethervision.core.model import SLO, BurnTier, Policy, RunwayAlert, Spec
+from aethervision.promql import queries as q
+from aethervision.rules.slo import num
 
 ACTIONS = {
     "warning": (
@@ -124,14 +125,14 @@ def alert_rules(spec: Spec, slo: SLO) -> list[dict]:
     rw, p = spec.runway, slo.alert_prefix
 
     def condition(alert: RunwayAlert) -> str:
-        if rw.policy == "seed":
+        if rw.policy is Policy.SEED:
             return f"{q.hours_to_breach(slo)} < {num(alert.below_hours)}"
         return runway_expr(spec, slo, alert)
 
     rules = [_alert(spec, slo, f"{p}PredictedBreach{suffix}", level, condition(alert),
                     *_runway_texts(slo, level, alert), alert.for_)
              for suffix, level, alert in (("Soon", "warning", rw.warning), ("Critical", "critical", rw.critical))]
-    if rw.policy == "seed":
+    if rw.policy is Policy.SEED:
         return rules
     if rw.page_tiers:
         rules.append(_burn_alert(spec, slo, "critical", rw.page_tiers, f"{p}ErrorBudgetFastBurn"))

@@ -16,8 +16,9 @@ Prometheus does not page on a partial window (see README, "Edge cases").
 
 from __future__ import annotations
 
-from .. import durations, queries as q
-from ..model import SLO, Spec
+from aethervision.core import durations
+from aethervision.core.model import SLO, Policy, Spec
+from aethervision.promql import queries as q
 
 # The recorded rate the SLO-window ratio is built from: short, so the newest
 # errors count almost at once (a 1h base lags a fast burn by ~30 minutes), and
@@ -54,7 +55,7 @@ def rate_windows(spec: Spec, slo: SLO) -> list[str]:
     the runway confirmation windows and those of its burn alerts.
     """
     windows = _canonical(RATIO_WINDOWS)
-    if spec.runway.policy == "aethervision":
+    if spec.runway.policy is Policy.AETHERVISION:
         tiers = spec.runway.page_tiers + spec.runway.ticket_tiers
         windows |= _canonical({*q.RUNWAY_CONFIRM.values(), *(w for t in tiers for w in (t.long, t.short))})
     windows.discard(durations.format(slo.window_seconds))  # recorded once, as the SLO window
@@ -99,7 +100,7 @@ def _budget_burn_rule(slo: SLO, window: str) -> dict:
 
 def _runway_rule(spec: Spec, slo: SLO, window: str) -> dict:
     ebr = q.budget_remaining(slo)
-    burn = q.budget_burn(slo, window) if spec.runway.policy == "aethervision" else q.burn_rate(slo, window)
+    burn = q.budget_burn(slo, window) if spec.runway.policy is Policy.AETHERVISION else q.burn_rate(slo, window)
     cap = num(spec.runway.cap_hours)
     expr = (
         f"clamp_max({ebr} * {num(slo.window_hours)} / ({burn} > 0), {cap})\n"
@@ -112,7 +113,7 @@ def _runway_rule(spec: Spec, slo: SLO, window: str) -> dict:
 def runway_windows(spec: Spec) -> list[str]:
     """Windows a runway is recorded for: the aethervision policy also confirms with short ones."""
     windows = set(q.RUNWAY_WINDOWS)
-    if spec.runway.policy == "aethervision":
+    if spec.runway.policy is Policy.AETHERVISION:
         windows |= set(q.RUNWAY_CONFIRM.values())
     return sorted(windows, key=durations.parse)
 

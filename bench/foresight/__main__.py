@@ -13,9 +13,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from aethervision import promtool
-
-from . import engine, metrics, policies, report, scenarios
+from aethervision.clients import promtool
+from bench.foresight import engine, metrics, policies, report, scenarios
 
 # One promtool run per scenario and group: the seed and the baseline share one,
 # AetherVision's default runs alone, so the two halves balance on two cores.

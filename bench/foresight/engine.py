@@ -16,10 +16,10 @@ from pathlib import Path
 
 import yaml
 
-from aethervision import durations, promtool
-
-from .policies import Policy
-from .scenarios import HOUR, T0, Scenario
+from aethervision.clients import promtool
+from aethervision.core import durations
+from bench.foresight.policies import Policy
+from bench.foresight.scenarios import HOUR, T0, Scenario
 
 STEP = 5  # minutes between rule evaluations: 30 days of recorded 10m rates = 8,640 samples
 SAMPLE = 2  # minutes between samples of the counters: 3 samples in the baseline's 5m window
@@ -43,21 +43,6 @@ def sampled(per_minute: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(sum(per_minute[i:i + SAMPLE]) for i in range(0, len(per_minute), SAMPLE))
 
 
-def counter_values(increments: tuple[int, ...]) -> str:
-    """promtool's expanding notation for a counter that starts at 0 and adds `increments`."""
-    tokens, value, i = ["0"], 0, 0
-    while i < len(increments):
-        j = i
-        while j + 1 < len(increments) and increments[j + 1] == increments[i]:
-            j += 1
-        count = j - i + 1
-        start = value + increments[i]
-        tokens.append(f"{start}+{increments[i]}x{count - 1}")
-        value += increments[i] * count
-        i = j + 1
-    return " ".join(tokens)
-
-
 def eval_times(scenario: Scenario) -> range:
     return range(T0 - 2 * HOUR, scenario.minutes + 1, STEP)
 
@@ -68,14 +53,23 @@ def document(scenario: Scenario, policies: list[Policy], rule_file: Path) -> dic
     controls = [{"expr": f"count({name})", "eval_time": end, "exp_samples": [{"labels": "{}", "value": 1}]}
                 for name in control_series(policies)]
     tests = [{"expr": FIRING, "eval_time": f"{t}m", "exp_samples": []} for t in eval_times(scenario)]
-    return {
-        "rule_files": [str(rule_file)],
-        "evaluation_interval": f"{STEP}m",
-        "group_eval_order": [g["name"] for p in policies for g in p.groups],
-        "tests": [{"interval": SERIES_INTERVAL, "promql_expr_test": controls + tests, "input_series": [
-            {"series": 'crm_payments_total{status="success"}', "values": counter_values(sampled(success))},
-            {"series": 'crm_payments_total{status="failed"}', "values": counter_values(sampled(scenario.errors))}]}],
-    }
+    series = [{"series": f'crm_payments_total{{status="{status}"}}', "values": counter_values(sampled(counts))}
+              for status, counts in (("success", success), ("failed", scenario.errors))]
+    return promtool.unit_test_document(
+        [rule_file], f"{STEP}m", [{"interval": SERIES_INTERVAL, "promql_expr_test": controls + tests,
+                                   "input_series": series}],
+        group_eval_order=[g["name"] for p in policies for g in p.groups])
+
+
+def counter_values(increments: tuple[int, ...]) -> str:
+    """promtool's notation for a counter adding `increments`, equal neighbours merged into runs."""
+    runs: list[tuple[int, int]] = []
+    for inc in increments:
+        if runs and runs[-1][0] == inc:
+            runs[-1] = (inc, runs[-1][1] + 1)
+        else:
+            runs.append((inc, 1))
+    return promtool.counter_values(runs)
 
 
 def control_series(policies: list[Policy]) -> list[str]:

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .engine import STEP
-from .policies import CLASS, PAGE, TICKET
-from .scenarios import Scenario
+from bench.foresight.engine import STEP
+from bench.foresight.policies import CLASS, PAGE, TICKET
+from bench.foresight.scenarios import Scenario
 
 RELAPSE = 60  # an episode starting later than this after the incident is not about it
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import yaml
 
 from aethervision import spec as spec_mod
-from aethervision.rules import policy as policy_rules, slo as slo_rules
-
-from .scenarios import BUDGET
+from aethervision.rules import policy as policy_rules
+from aethervision.rules import slo as slo_rules
+from bench.foresight.scenarios import BUDGET
 
 SLI_ERRORS = 'crm_payments_total{status="failed"}'
 SLI_TOTAL = 'crm_payments_total{status=~"success|failed"}'

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from aethervision.files import write_atomic
-
-from . import engine, metrics
-from .policies import MW_TIERS, SEED_FOR
-from .scenarios import DAY, OBJECTIVE, T0, WORTHY_SHARE, Scenario
+from aethervision.core.files import write_atomic
+from bench.foresight import engine, metrics
+from bench.foresight.policies import MW_TIERS, SEED_FOR
+from bench.foresight.scenarios import DAY, OBJECTIVE, T0, WORTHY_SHARE, Scenario
 
 TITLES = {"seed": "seed", "multiwindow": "multiwindow (SRE Workbook)", "aethervision": "**aethervision** (default)"}
 
@@ -228,7 +227,7 @@ def _differences(results: list[metrics.Result]) -> list[str]:
 
 
 def write(folder: Path, report: dict) -> list[Path]:
-    md, js = folder / "foresight.md", folder / "foresight.json"
+    js = folder / "foresight.json"
     write_atomic(js, json.dumps(report, indent=1, sort_keys=True) + "\n")
     return [render(folder), js]
 

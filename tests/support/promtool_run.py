@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from aethervision import promtool
+from aethervision.clients import promtool
 
 EVAL_INTERVAL = "10m"  # input series are 5m apart; rules are evaluated every 10m
 TOLERANCE = 0.01  # relative: the 30d ratio is built from recorded 10m rates
@@ -57,8 +57,7 @@ class Case:
         test = {"interval": self.series_interval, "input_series": self.series, "promql_expr_test": expr_tests}
         if alert_tests:
             test["alert_rule_test"] = alert_tests
-        return {"rule_files": [str(p) for p in rule_files], "evaluation_interval": self.interval,
-                "group_eval_order": group_order(rule_files), "tests": [test]}
+        return promtool.unit_test_document(rule_files, self.interval, [test])
 
     def diagnostics(self, rule_files: list[Path]) -> dict:
         """The same series, asking for nothing: promtool's failure shows actual values."""
@@ -66,16 +65,9 @@ class Case:
         times = sorted({at for _, at, _ in self.values} | {at for _, at in self.empty})
         tests = [{"expr": e, "eval_time": f"{at}s", "exp_samples": []} for e in exprs for at in times]
         tests.append({"expr": "ALERTS", "eval_time": f"{max(times + self.silent + [0])}s", "exp_samples": []})
-        return {"rule_files": [str(p) for p in rule_files], "evaluation_interval": self.interval,
-                "group_eval_order": group_order(rule_files),
-                "tests": [{"interval": self.series_interval, "input_series": self.series, "promql_expr_test": tests}]}
-
-
-def group_order(rule_files: list[Path]) -> list[str]:
-    """Groups in file order. Without this promtool evaluates groups in random
-    (Go map) order, and an alert may read the previous step's recorded value,
-    which at a 10m step is outside the 5m lookback: flaky tests."""
-    return [g["name"] for path in rule_files for g in yaml.safe_load(path.read_text())["groups"]]
+        return promtool.unit_test_document(
+            rule_files, self.interval,
+            [{"interval": self.series_interval, "input_series": self.series, "promql_expr_test": tests}])
 
 
 def run(cases: list[Case], rule_files: list[Path], workdir: Path) -> dict[str, subprocess.CompletedProcess]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aethervision.clients import promtool
+
 STEP = 300  # seconds between samples; 30 days = 8640 samples < promtool's 10k limit
 MINUTE, HOUR, DAY = 60, 3600, 86400
 
@@ -35,22 +37,9 @@ def increments(segments: list[Segment]) -> tuple[list[float], list[float]]:
 
 
 def series_values(segments: list[Segment], failed: bool) -> str:
-    """promtool's expanding notation ('a+bxn' per segment) for one counter.
-
-    promtool expands 'a+bxn' by adding b to a n times, so the running value is
-    computed the same way here and written exactly (repr): a rounded start
-    (e.g. 2.67572e+07 for 26757216) would look like a counter reset.
-    """
-    parts, value = [], 0.0
-    for i, seg in enumerate(segments):
-        inc = seg.rps * STEP * (seg.error_ratio if failed else 1 - seg.error_ratio)
-        # The first segment starts at 0; later ones one step after the previous sample.
-        start, count = (0.0, seg.steps) if i == 0 else (value + inc, seg.steps - 1)
-        parts.append(f"{start!r}+{inc!r}x{count}")
-        value = start
-        for _ in range(count):
-            value += inc
-    return " ".join(parts)
+    """promtool's notation for one counter: a run of equal increments per segment."""
+    return promtool.counter_values(
+        (seg.rps * STEP * (seg.error_ratio if failed else 1 - seg.error_ratio), seg.steps) for seg in segments)
 
 
 def input_series(segments: list[Segment], metric: str = "crm_payments_total",

@@ -1,0 +1,55 @@
+"""`aethervision validate`: every check of the generated output, with the tools that need running."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aethervision.builder import checks
+from aethervision.builder.pipeline import Generated
+from aethervision.clients import promtool
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)  # what ran
+    skipped: list[str] = field(default_factory=list)  # what did not, and why
+
+
+def rule_problems(rule_files: dict[str, str]) -> list[str]:
+    """`promtool check rules` on the generated rule files (name -> content)."""
+    with tempfile.TemporaryDirectory(prefix="aethervision-rules-") as tmp:
+        paths = []
+        for name, text in rule_files.items():
+            path = Path(tmp, name)
+            path.write_text(text, "utf-8")
+            paths.append(path)
+        return [p.replace(tmp + "/", "") for p in promtool.check_rules(*paths)]
+
+
+def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True) -> Report:
+    """Schemas, structure, metric names, PromQL parsing and promtool's rule check."""
+    report = Report()
+    for rel, data in gen.dashboards.items():
+        if schema_dir is not None:
+            report.problems += [f"{rel}: {p}" for p in checks.schema_problems(data, schema_dir)]
+        queries = checks.dashboard_queries(data, rel)
+        report.problems += checks.metric_problems(gen.known_metrics, queries)
+        if use_promtool:
+            report.problems += promtool.check_expressions(queries)
+    report.problems += checks.metric_problems(gen.known_metrics, checks.rule_queries(gen.rule_docs))
+    report.checked += ["panel ids, grid, refIds, thresholds", "metric names against the rules and inputs"]
+    if use_promtool:
+        rule_files = {name: gen.files[f"prometheus/{name}"] for name in gen.rule_docs}
+        report.problems += [f"prometheus/: {p}" for p in rule_problems(rule_files)]
+        report.checked += ["PromQL parses (promtool)", "promtool check rules"]
+    else:
+        report.skipped.append("PromQL parsing and `promtool check rules` (--skip-promtool)")
+    if schema_dir is not None:
+        report.checked.append(f"Grafana JSON Schemas ({schema_dir})")
+    else:
+        report.skipped.append("Grafana JSON Schemas: no schema folder (pass --grafana-schema or set "
+                              "AETHERVISION_GRAFANA_SCHEMA)")
+    return report

@@ -1,0 +1,86 @@
+"""A small client for Prometheus's HTTP API (/api/v1): queries, rules, alerts, targets."""
+
+from __future__ import annotations
+
+import json
+import math
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+from aethervision.core import defaults
+from aethervision.core.errors import NetworkError, UserError, redact
+
+DEFAULT_URL = defaults.PROMETHEUS_URL
+
+
+@dataclass(frozen=True)
+class Sample:
+    labels: dict[str, str]
+    value: float
+
+
+@dataclass(frozen=True)
+class Client:
+    url: str = DEFAULT_URL
+    timeout: float = 5.0
+
+    @property
+    def safe_url(self) -> str:
+        return redact(self.url)
+
+    def get(self, path: str, **params: str):
+        """GET an API path; returns `data`. NetworkError when unreachable, UserError on a 4xx."""
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        url = f"{self.url.rstrip('/')}{path}{query}"
+        try:
+            with urllib.request.urlopen(url, timeout=self.timeout) as response:  # noqa: S310 - http(s) only
+                body = json.load(response)
+        except urllib.error.HTTPError as exc:
+            detail = _error_detail(exc)
+            if exc.code >= 500:
+                raise NetworkError(f"Prometheus at {self.safe_url} failed ({exc.code}) on {path}: "
+                                   f"{detail}") from None
+            raise UserError(f"Prometheus at {self.safe_url} refused {path} ({exc.code}): {detail}") \
+                from None
+        except (TimeoutError, urllib.error.URLError, ConnectionError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise NetworkError(f"Prometheus at {self.safe_url} is not reachable ({reason}); "
+                               "set PROMETHEUS_URL or start it with `make demo`") from None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise NetworkError(f"{self.safe_url}{path} did not answer with JSON: is this Prometheus?") \
+                from None
+        if body.get("status") != "success":
+            raise UserError(f"Prometheus at {self.safe_url}: {body.get('error', 'query failed')}")
+        return body["data"]
+
+    def query(self, expr: str) -> list[Sample]:
+        """Instant query; a scalar or vector result as samples (NaN kept as NaN)."""
+        data = self.get("/api/v1/query", query=expr)
+        if data["resultType"] == "scalar":
+            return [Sample({}, float(data["result"][1]))]
+        return [Sample(item["metric"], float(item["value"][1])) for item in data["result"]]
+
+    def value(self, expr: str) -> float | None:
+        """The single value of a query, or None when it returns nothing (or NaN)."""
+        samples = self.query(expr)
+        if not samples or math.isnan(samples[0].value):
+            return None
+        return samples[0].value
+
+    def rule_groups(self) -> list[dict]:
+        return self.get("/api/v1/rules")["groups"]
+
+    def alerts(self) -> list[dict]:
+        return self.get("/api/v1/alerts")["alerts"]
+
+    def targets(self) -> list[dict]:
+        return self.get("/api/v1/targets", state="active")["activeTargets"]
+
+
+def _error_detail(exc: urllib.error.HTTPError) -> str:
+    try:
+        return json.load(exc).get("error", exc.reason)
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        return str(exc.reason)

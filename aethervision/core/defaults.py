@@ -1,0 +1,50 @@
+"""Every default value, in one place: the spec's optional fields and the run-time services'.
+
+The spec loader fills omitted spec fields from here; the CLI, the demo stack and
+the services take their default ports and paths from here.
+"""
+
+from __future__ import annotations
+
+# -- files ---------------------------------------------------------------------------
+SPEC_PATH = "aethervision.yaml"  # or $AETHERVISION_SPEC
+SPEC_ENV = "AETHERVISION_SPEC"
+ACTIONS_PATH = "deploy/autoheal-actions.yaml"  # or $AUTOHEAL_ACTIONS
+ACTIONS_ENV = "AUTOHEAL_ACTIONS"
+OUT_DIR = "provisioning"
+SCHEMA_ENV = "AETHERVISION_GRAFANA_SCHEMA"
+
+# -- run-time services (all on the loopback by default) -------------------------------
+HOST = "127.0.0.1"
+PROMETHEUS_PORT = 9090
+AUTOHEAL_PORT = 9009
+SIMULATOR_PORT = 9101
+PROMETHEUS_URL = f"http://localhost:{PROMETHEUS_PORT}"
+AUTOHEAL_LISTEN = f"{HOST}:{AUTOHEAL_PORT}"
+SIMULATOR_LISTEN = f"{HOST}:{SIMULATOR_PORT}"
+DEMO_DIR = ".demo"
+DEMO_HISTORY_DAYS = 31
+
+# -- spec: optional fields ------------------------------------------------------------
+POLICY = "aethervision"
+MIN_ERRORS = 3
+# The SRE Workbook's multiwindow, multi-burn-rate thresholds (as Sloth generates
+# them), with short windows of at most 30m so every alert resets within 30
+# minutes of recovery and each window is several samples wide.
+BURN_ALERTS = {
+    "page": ({"long": "1h", "short": "10m", "factor": 14.4}, {"long": "6h", "short": "30m", "factor": 6}),
+    "ticket": ({"long": "1d", "short": "30m", "factor": 3}, {"long": "3d", "short": "30m", "factor": 1}),
+}
+CHART_MAX = "72h"
+GRAFANA_URL = "http://localhost:3000"
+DASHBOARD_REFRESH = "1m"
+DASHBOARD_TIME_FROM = "24h"
+PROBES_FOR = "10m"
+AUTOHEAL_STALE_AFTER = "24h"
+AUTOHEAL_DISABLED_FOR = "10m"
+
+# -- spec loader limits (hostile or mistaken input fails fast, not out of memory) ----
+MAX_SPEC_BYTES = 16 * 1024 * 1024
+MAX_YAML_NODES = 2_000_000  # after alias expansion: a "billion laughs" stops here
+MAX_REPORTED_PROBLEMS = 20
+MAX_SLOS = 10_000

@@ -1,0 +1,101 @@
+"""`aethervision breach`: each SLO's runway as Prometheus records it now, with reasons for gaps."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from aethervision.clients.prometheus import Client
+from aethervision.core.model import SLO, Spec
+from aethervision.promql import queries as q
+
+
+@dataclass(frozen=True)
+class Runway:
+    """One SLO's recorded figures; None where Prometheus has no value."""
+    slo: str
+    service: str
+    hours: float | None
+    hours_1h: float | None
+    hours_6h: float | None
+    days: float | None
+    budget_remaining: float | None
+    burn_1h: float | None
+    burn_6h: float | None
+    budget_burn_1h: float | None  # errors against the window's average traffic (the runway's divisor)
+    budget_burn_6h: float | None
+    requests_per_second: float | None  # 1h rate of the SLI's total counter
+    reason: str  # why runway figures are missing or capped; "" when they are real
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def fetch(client: Client, spec: Spec) -> list[Runway]:
+    """Query every SLO's runway series (a few instant queries per SLO)."""
+    return [_fetch_one(client, spec, slo) for slo in spec.slos]
+
+
+def _fetch_one(client: Client, spec: Spec, slo: SLO) -> Runway:
+    h1, h6 = q.RUNWAY_WINDOWS
+    values = {
+        "hours": client.value(q.hours_to_breach(slo)),
+        "hours_1h": client.value(q.hours_to_breach(slo, h1)),
+        "hours_6h": client.value(q.hours_to_breach(slo, h6)),
+        "days": client.value(q.days_to_breach(slo)),
+        "budget_remaining": client.value(q.budget_remaining(slo)),
+        "burn_1h": client.value(q.burn_rate(slo, h1)),
+        "burn_6h": client.value(q.burn_rate(slo, h6)),
+        "budget_burn_1h": client.value(q.budget_burn(slo, h1)),
+        "budget_burn_6h": client.value(q.budget_burn(slo, h6)),
+        "requests_per_second": client.value(q.requests_rate(slo, h1)),
+    }
+    return Runway(slo=slo.name, service=slo.service, reason=_reason(spec, slo, values), **values)
+
+
+def _reason(spec: Spec, slo: SLO, v: dict) -> str:
+    if v["requests_per_second"] is None:
+        return (f"no SLI data yet: Prometheus has no samples of {slo.sli.total} "
+                "(is its scrape job up? a fresh Prometheus needs a few minutes)")
+    if v["hours"] is None:
+        if v["requests_per_second"] == 0:
+            return "no traffic in the last hour, so no burn rate to project"
+        return "runway not recorded yet (rules evaluate every " \
+               f"{spec.prometheus.evaluation_interval})"
+    if v["budget_remaining"] == 0:
+        return "error budget exhausted: the SLO is already breached over its window"
+    if v["hours"] >= spec.runway.cap_hours:
+        return f"no burn: runway at or above the {spec.runway.cap_hours / 24:g}-day cap"
+    return ""
+
+
+def _hours(value: float | None, cap_hours: float) -> str:
+    if value is None:
+        return "n/a"
+    if value >= cap_hours:
+        return "no burn"
+    return f"{value:.1f} h"
+
+
+def _burns(*values: float | None) -> str:
+    return " · ".join(f"{w} {'n/a' if b is None else f'{b:.2f}x'}" for w, b in zip(q.RUNWAY_WINDOWS, values))
+
+
+def render(runways: list[Runway], spec: Spec, source: str) -> str:
+    """Plain-text report, one block per SLO."""
+    cap = spec.runway.cap_hours
+    lines = [f"AetherVision runway · {source}", ""]
+    for r, slo in zip(runways, spec.slos):
+        lines.append(f"{slo.name} ({slo.service}): {slo.title}, objective {slo.objective * 100:g}%"
+                     f" over {slo.window}")
+        days = "n/a" if r.days is None else ("no burn" if r.hours and r.hours >= cap else f"{r.days:.2f} d")
+        lines.append(f"  days to breach      {days}")
+        lines.append(f"  hours to breach     conservative {_hours(r.hours, cap)} · 1h burn "
+                     f"{_hours(r.hours_1h, cap)} · 6h burn {_hours(r.hours_6h, cap)}")
+        budget = "n/a" if r.budget_remaining is None else f"{r.budget_remaining:.1%}"
+        lines.append(f"  error budget left   {budget}")
+        lines.append(f"  burn rate           {_burns(r.burn_1h, r.burn_6h)}")
+        lines.append(f"  budget burn         {_burns(r.budget_burn_1h, r.budget_burn_6h)}")
+        if r.reason:
+            lines.append(f"  note                {r.reason}")
+        lines.append("")
+    return "\n".join(lines)

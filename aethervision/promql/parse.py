@@ -1,0 +1,129 @@
+"""Just enough PromQL lexing to list the metric names an expression reads.
+
+Parsing (syntax errors) is left to the real promtool; this only finds the
+names of selected series so they can be cross-checked against the rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aethervision.core.durations import parse as seconds
+
+_STRING = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|`[^`]*`')
+_RANGE = re.compile(r"\[[^\]]*\]")
+_TOKEN = re.compile(r"[0-9][0-9A-Za-z_.]*|[A-Za-z_:][A-Za-z0-9_:]*|[(){},]|\S")
+_GROUPING = {"by", "without", "on", "ignoring", "group_left", "group_right"}
+_AGGREGATORS = {
+    "sum", "min", "max", "avg", "count", "stddev", "stdvar", "topk", "bottomk",
+    "quantile", "count_values", "group", "limitk", "limit_ratio",
+}
+_KEYWORDS = _GROUPING | _AGGREGATORS | {"and", "or", "unless", "bool", "offset", "atan2", "inf", "nan"}
+
+
+def metric_names(expr: str) -> set[str]:
+    """Metric names selected in a PromQL expression (label names excluded)."""
+    text = _RANGE.sub(" ", _STRING.sub('""', expr))
+    tokens = _TOKEN.findall(text)
+    names: set[str] = set()
+    brace_depth = 0
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if tok == "{":
+            brace_depth += 1
+        elif tok == "}":
+            brace_depth -= 1
+        elif brace_depth == 0 and re.match(r"[A-Za-z_:]", tok):
+            low = tok.lower()
+            if low in _GROUPING and nxt == "(":
+                i = tokens.index(")", i)  # skip the label list
+            elif low not in _KEYWORDS and nxt != "(":
+                names.add(tok)
+        i += 1
+    return names
+
+
+_DURATION_TOKEN = r"(?:\d+(?:ms|[ywdhms]))+"
+_RANGE_OR_OFFSET = re.compile(rf"\[({_DURATION_TOKEN})(?::({_DURATION_TOKEN})?)?\]|offset\s+(-?)({_DURATION_TOKEN})")
+_NUMBER = re.compile(r"(?<![\w:.])(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)(?![\w.])")
+
+
+def canonical(expr: str) -> str:
+    """A spelling-independent form of an expression, to compare ours with Prometheus's.
+
+    Prometheus prints parsed rules in its own way (24h as 1d, 2592000 as
+    2.592e+06, its own spacing); this removes whitespace outside strings and
+    writes durations as seconds and numbers as floats.
+    """
+    def durations(match: re.Match) -> str:
+        if match.group(4):
+            return f"offset{match.group(3)}{seconds(match.group(4))}s"
+        step = f":{seconds(match.group(2))}s" if match.group(2) else (":" if ":" in match.group(0) else "")
+        return f"[{seconds(match.group(1))}s{step}]"
+
+    parts = []
+    for i, piece in enumerate(re.split(r"(\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|`[^`]*`)", expr)):
+        if i % 2:  # a string literal: keep as written
+            parts.append(piece)
+            continue
+        piece = _RANGE_OR_OFFSET.sub(durations, piece)
+        piece = _NUMBER.sub(lambda m: repr(float(m.group(1))), piece)
+        parts.append("".join(piece.split()))
+    return "".join(parts)
+
+
+_RANGED = re.compile(rf"([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{{[^}}]*\}})?\s*"
+                     rf"\[{_DURATION_TOKEN}(?::(?:{_DURATION_TOKEN})?)?\]")
+
+
+def ranged_names(expr: str) -> set[str]:
+    """Metric names read over a range (`x[30d]`, `x{a="b"}[5m:1m]`) in an expression."""
+    return set(_RANGED.findall(_STRING.sub('""', expr)))
+
+
+_METRIC = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+_LABEL = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*")
+_VALUE = re.compile(r'"((?:\\.|[^"\\])*)"|\'((?:\\.|[^\'\\])*)\'|`([^`]*)`')
+
+
+def selector_problem(text: str) -> str | None:
+    """Why `text` is not a PromQL series selector (`metric{label="v", ...}`), or None.
+
+    Strict on purpose: a selector from the spec is pasted into every rule, so a
+    typo like `{status=="failed"}` must be refused at load time, naming the field,
+    rather than surface as rules Prometheus cannot parse.
+    """
+    text = text.strip()
+    match = _METRIC.match(text)
+    pos = match.end() if match else 0
+    if pos == len(text):
+        return None if pos else "empty selector"
+    if text[pos] != "{" or not text.endswith("}"):
+        return f"expected `metric` or `metric{{label=\"value\", ...}}`, got {text!r}"
+    body, i, matchers = text[pos + 1:-1], 0, 0
+    while i < len(body.rstrip()):
+        label = _LABEL.match(body, i)
+        if not label:
+            return f"expected a label matcher (name, then =, !=, =~ or !~) at {body[i:].strip()!r}"
+        value = _VALUE.match(body, label.end())
+        if not value:
+            rest = body[label.end():].strip()
+            return f"label {label.group(1)}: expected a quoted value after {label.group(2)}, got {rest!r}"
+        if label.group(2) in ("=~", "!~"):
+            raw = next(g for g in value.groups() if g is not None)
+            try:
+                re.compile(raw)
+            except re.error as exc:
+                return f"label {label.group(1)}: invalid regular expression {raw!r} ({exc})"
+        matchers += 1
+        i = value.end()
+        rest = body[i:].lstrip()
+        if rest.startswith(","):
+            i = len(body) - len(rest) + 1
+        elif rest:
+            return f"expected ',' or '}}' after {body[label.start():value.end()].strip()!r}, got {rest!r}"
+    if not match and not matchers:
+        return "a selector needs a metric name or at least one label matcher"
+    return None

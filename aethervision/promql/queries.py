@@ -1,0 +1,119 @@
+"""PromQL in one place: recorded series names and the dashboard's queries.
+
+Names are functions of the spec so that rules, panels and the CLI agree.
+"""
+
+from __future__ import annotations
+
+from aethervision.core.model import SLO, Spec
+
+RUNWAY_WINDOWS = ("1h", "6h")
+# The aethervision policy confirms each runway window with a short one, so an
+# alert resets soon after the errors stop (the SRE Workbook's multiwindow idea).
+RUNWAY_CONFIRM = {"1h": "10m", "6h": "30m"}
+
+# Series recorded by the aethervision.recording group.
+ALERTS_COUNT = "aethervision:alerts:count"
+ALERTS_CRITICAL = "aethervision:alerts_critical:count"
+ALERTS_WARNING = "aethervision:alerts_warning:count"
+PROBES_HTTP_UP = "aethervision:probes_http_up"
+PROBES_TCP_UP = "aethervision:probes_tcp_up"
+DAYS_TO_BREACH = "aethervision:days_to_breach"
+AUTOHEAL_ENABLED = "aethervision:autoheal_enabled"
+AUTOHEAL_LAST_ACTION_AGE = "aethervision:autoheal_last_action_age"
+
+# Metrics read from the autoheal exporter (documented inputs).
+AUTOHEAL_ENABLED_INPUT = "autoheal_enabled"
+AUTOHEAL_ACTIONS_INPUT = "autoheal_actions_total"
+AUTOHEAL_LAST_ACTION_INPUT = "autoheal_last_action_epoch"
+
+
+def slo_series(slo: SLO, what: str) -> str:
+    """Recorded series of one SLO: slo:<name>:<what>."""
+    return f"slo:{slo.name}:{what}"
+
+
+def errors_rate(slo: SLO, window: str) -> str:
+    return slo_series(slo, f"errors:rate{window}")
+
+
+def requests_rate(slo: SLO, window: str) -> str:
+    return slo_series(slo, f"requests:rate{window}")
+
+
+def error_ratio(slo: SLO, window: str) -> str:
+    return slo_series(slo, f"error_ratio:rate{window}")
+
+
+def burn_rate(slo: SLO, window: str) -> str:
+    return slo_series(slo, f"burn_rate:rate{window}")
+
+
+def budget_burn(slo: SLO, window: str) -> str:
+    """Errors per second over `window` against the budget at the window's average traffic.
+
+    Equal to burn_rate at steady traffic; lower at quiet hours, when each
+    error spends less of the budget than the ratio suggests.
+    """
+    return slo_series(slo, f"budget_burn:rate{window}")
+
+
+def errors_in(slo: SLO, window: str, seconds: int) -> str:
+    """Failed events over `window` (the recorded per-second rate times its length)."""
+    return f"{errors_rate(slo, window)} * {seconds}"
+
+
+def sample_timestamp(slo: SLO) -> str:
+    return slo_series(slo, "sli_sample:timestamp")
+
+
+def window_coverage(slo: SLO) -> str:
+    return slo_series(slo, "window_coverage:ratio")
+
+
+def window_error_ratio(slo: SLO) -> str:
+    return error_ratio(slo, slo.window)
+
+
+def budget_remaining(slo: SLO) -> str:
+    return slo_series(slo, "error_budget_remaining:ratio")
+
+
+def hours_to_breach(slo: SLO, window: str | None = None) -> str:
+    """Runway in hours; window None is the conservative min over windows."""
+    return slo_series(slo, f"hours_to_breach_{window}" if window else "hours_to_breach")
+
+
+def days_to_breach(slo: SLO) -> str:
+    return slo_series(slo, "days_to_breach")
+
+
+def probes_up() -> str:
+    """Healthy probes of both kinds (the Ops Snapshot's 'Probes Up')."""
+    return f"{PROBES_HTTP_UP} + {PROBES_TCP_UP}"
+
+
+def healthy_probes(selector: str) -> str:
+    """Count of probes reporting success; 0 (not empty) when none match."""
+    return f"count({selector} == 1) or vector(0)"
+
+
+def firing_alerts(severity: str | None = None) -> str:
+    """Count of firing alerts, optionally of one severity; 0 when none."""
+    matchers = 'alertstate="firing"' + (f', severity="{severity}"' if severity else "")
+    return f"count(ALERTS{{{matchers}}}) or vector(0)"
+
+
+def autoheal_selector(spec: Spec, metric: str) -> str:
+    return f'{metric}{{job="{spec.autoheal.job}"}}'
+
+
+def autoheal_actions_rate(spec: Spec) -> str:
+    """Autoheal actions per interval, by alert and result, for the chart."""
+    sel = autoheal_selector(spec, AUTOHEAL_ACTIONS_INPUT)
+    return f"sum by (alert, result) (increase({sel}[$__rate_interval]))"
+
+
+def slo_labels(slo: SLO) -> dict[str, str]:
+    """Labels every recorded series of an SLO carries."""
+    return {"component": "slo", "service": slo.service, "slo": slo.name}

@@ -1,0 +1,124 @@
+"""Checks on generated output that need no tool: Grafana schemas, layout, thresholds, metric names."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+
+from aethervision.builder.layout_check import grid_problems
+from aethervision.promql.parse import metric_names
+from aethervision.rules.files import walk_rules
+
+# Panel types whose `options` (and custom field config) have a published schema.
+PANEL_SCHEMAS = ("stat", "timeseries", "gauge", "bargauge", "table", "text",
+                 "statetimeline", "statushistory")
+
+
+@functools.cache
+def _definitions(schema_dir: Path, name: str) -> dict:
+    """One parsed schema file (read once per run, not once per panel)."""
+    return json.loads((schema_dir / f"{name}.jsonschema.json").read_text("utf-8"))
+
+
+@functools.cache
+def _schema(schema_dir: Path, name: str, definition: str | None = None):
+    doc = _definitions(schema_dir, name)
+    if definition:
+        doc = {"$ref": f"#/definitions/{definition}", "definitions": doc["definitions"]}
+    return jsonschema.Draft7Validator(doc)
+
+
+def _errors(validator, instance, where: str) -> list[str]:
+    out = []
+    for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
+        # oneOf/anyOf failures (Panel or RowPanel, ...): report the deepest
+        # error of any branch, the one nearest the actual mistake.
+        while error.context:
+            error = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.schema_path)))
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        message = error.message if len(error.message) < 300 else error.message[:297] + "..."
+        out.append(f"{where}{path}: {message}")
+    return out
+
+
+def panels(dashboard: dict) -> Iterator[tuple[str, dict]]:
+    """(location, panel) for every panel, rows' nested panels included."""
+    for i, panel in enumerate(dashboard.get("panels", [])):
+        yield f"panels[{i}] {panel.get('title', '')!r}", panel
+        for j, child in enumerate(panel.get("panels", [])):
+            yield f"panels[{i}].panels[{j}] {child.get('title', '')!r}", child
+
+
+def schema_problems(dashboard: dict, schema_dir: Path) -> list[str]:
+    """Validate against Grafana's official JSON Schemas (dashboard and per panel)."""
+    problems = _errors(_schema(schema_dir, "dashboard"), dashboard, "dashboard")
+    query = _schema(schema_dir, "prometheus")
+    for where, panel in panels(dashboard):
+        kind = panel.get("type")
+        if kind in PANEL_SCHEMAS:
+            problems += _errors(_schema(schema_dir, kind, "Options"), panel.get("options", {}),
+                                f"{where}.options")
+            custom = panel.get("fieldConfig", {}).get("defaults", {}).get("custom")
+            if custom and "FieldConfig" in _definitions(schema_dir, kind)["definitions"]:
+                problems += _errors(_schema(schema_dir, kind, "FieldConfig"), custom,
+                                    f"{where}.fieldConfig.defaults.custom")
+        for k, target in enumerate(panel.get("targets", [])):
+            problems += _errors(query, target, f"{where}.targets[{k}]")
+    return problems
+
+
+def structure_problems(dashboard: dict) -> list[str]:
+    """Unique ids, grid, refIds, thresholds ascending with a null base."""
+    problems: list[str] = []
+    seen: dict[int, str] = {}
+    for where, panel in panels(dashboard):
+        pid = panel.get("id")
+        if pid is None:
+            problems.append(f"{where}: missing id")
+        elif pid in seen:
+            problems.append(f"{where}: id {pid} is also used by {seen[pid]}")
+        else:
+            seen[pid] = where
+        refs = [t.get("refId") for t in panel.get("targets", [])]
+        for k, ref in enumerate(refs):
+            if not ref:
+                problems.append(f"{where}.targets[{k}]: missing refId")
+            elif refs.count(ref) > 1:
+                problems.append(f"{where}.targets[{k}]: refId {ref!r} is not unique in the panel")
+        steps = panel.get("fieldConfig", {}).get("defaults", {}).get("thresholds", {}).get("steps", [])
+        if steps and steps[0].get("value") is not None:
+            problems.append(f"{where}: thresholds: the first step must be the base (value null)")
+        values = [s.get("value") for s in steps[1:]]
+        if any(not isinstance(v, (int, float)) for v in values) or values != sorted(set(values)):
+            problems.append(f"{where}: thresholds: steps after the base must be numbers in "
+                            f"ascending order, got {values}")
+    return problems + grid_problems(dashboard)
+
+
+def dashboard_queries(dashboard: dict, name: str) -> dict[str, str]:
+    """'file: panel: targets[k]' -> PromQL, for every target with an expr."""
+    return {
+        f"{name}: {where}.targets[{k}] (refId {t.get('refId')})": t["expr"]
+        for where, panel in panels(dashboard)
+        for k, t in enumerate(panel.get("targets", [])) if t.get("expr")
+    }
+
+
+def metric_problems(known: set[str], queries: dict[str, str]) -> list[str]:
+    """Every metric a query reads is recorded by our rules or a documented input."""
+    return [
+        f"{where}: reads {name!r}, which no AetherVision recording rule produces and "
+        "which is not a documented input metric"
+        for where, expr in queries.items()
+        for name in sorted(metric_names(expr) - known)
+    ]
+
+
+def rule_queries(rule_docs: dict[str, dict]) -> dict[str, str]:
+    """Every rule expression, keyed 'file: group: name', for the metric cross-check."""
+    return {f"{name}: {group}: {rule_name}": rule["expr"]
+            for name, doc in rule_docs.items() for group, rule_name, rule in walk_rules(doc)}

@@ -1,0 +1,75 @@
+"""`build` writes the whole tree or nothing: a folder it cannot write, a swap that fails
+part way, and a selector that is not PromQL all leave every file as it was."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from aethervision.builder import writer
+
+from conftest import SPEC, tree_bytes
+
+
+@pytest.fixture
+def built(cli, tmp_path, spec_data, write_spec):
+    """An output tree built from the fixture spec, and a changed spec touching every file kind."""
+    out = tmp_path / "provisioning"
+    assert cli("build", "--spec", str(SPEC), "--out", str(out)).exit_code == 0
+    spec_data["slos"][0]["objective"] = 0.995  # rules change
+    spec_data["runway"]["days_to_breach_thresholds"][1]["value"] = 4  # dashboard changes
+    return out, write_spec(spec_data)
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare (util-linux)")
+def test_a_read_only_subfolder_fails_with_exit_1_and_changes_no_file(built):
+    out, changed = built
+    before = tree_bytes(out)
+    folder = out / "prometheus"
+    # A read-only bind mount of one output folder, in a mount namespace of this command only.
+    script = (f'mount --bind -o ro "{folder}" "{folder}" && exec "{sys.executable}" -m aethervision build '
+              f'--spec "{changed}" --out "{out}"')
+    done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    if "mount:" in done.stderr and "permission denied" in done.stderr.lower():
+        pytest.skip("this machine does not allow a private mount namespace")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "cannot write" in done.stderr and "Read-only file system" in done.stderr
+    assert "no file in" in done.stderr and "was changed" in done.stderr
+    assert tree_bytes(out) == before
+    assert not [p for p in out.rglob(".*") if p.is_file()], "staged or backup files left behind"
+
+
+def test_a_swap_failing_part_way_puts_every_file_back(built, monkeypatch):
+    out, changed = built
+    from aethervision.builder import pipeline
+
+    before = tree_bytes(out)
+    real, calls = os.replace, []
+
+    def failing_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:  # the second file of the swap: one is already in place
+            raise PermissionError(13, "Permission denied", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(writer.os, "replace", failing_replace)
+    with pytest.raises(Exception, match="no file in .* was changed"):
+        pipeline.build(pipeline.generate(changed), out)
+    monkeypatch.setattr(writer.os, "replace", real)
+    assert tree_bytes(out) == before
+    assert len(calls) >= 2
+
+
+def test_a_selector_that_is_not_promql_is_refused_before_writing(cli, built, spec_data, write_spec):
+    out, _ = built
+    before = tree_bytes(out)
+    spec_data["slos"][0]["sli"]["errors"] = 'crm_payments_total{status=="failed"}'
+    path = write_spec(spec_data, "typo.yaml")
+    result = cli("build", "--spec", str(path), "--out", str(out))
+    assert result.exit_code == 1
+    assert f"{path}: slos[0].sli.errors: not a valid PromQL series selector" in result.stderr
+    assert tree_bytes(out) == before
