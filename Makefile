@@ -77,7 +77,7 @@ push: $(STAMP) ## Push dashboards to Grafana (GRAFANA_URL, GRAFANA_TOKEN)
 diff: $(STAMP) ## Semantic diff against BASE (default HEAD)
 	$(AV) diff --spec $(SPEC) --base $(or $(BASE),HEAD)
 
-bench-foresight: $(STAMP) promtool ## Alert policies vs the SRE Workbook in promtool; writes docs/foresight.md (~15 min)
+bench-foresight: $(STAMP) promtool ## Alert policies vs the SRE Workbook in promtool; writes docs/foresight.md
 	$(PY) -m bench.foresight --spec $(SPEC) --out docs
 
 # -- live operations (a running Prometheus; `make demo` starts a local one) --------------

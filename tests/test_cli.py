@@ -32,12 +32,35 @@ def test_console_script_runs_and_exits_0(tmp_path):
     assert (tmp_path / "dashboards/aethervision/aethervision.json").is_file()
 
 
-def test_unexpected_failure_is_exit_2_without_traceback(cli, tmp_path):
-    out = tmp_path / "out"
-    out.write_text("a file where a folder should be")
-    result = cli("build", "--spec", str(SPEC), "--out", str(out / "sub"))
+def _broken_dashboard(monkeypatch):
+    """An internal failure (a bug), with a cause, deep in the build."""
+    from aethervision.builder import outputs
+
+    def build(spec):
+        try:
+            {}["panels"]
+        except KeyError as exc:
+            raise RuntimeError("layout failed") from exc
+
+    monkeypatch.setattr(outputs, "dashboards", build)
+
+
+def test_unexpected_failure_is_exit_2_without_traceback(cli, tmp_path, monkeypatch):
+    _broken_dashboard(monkeypatch)
+    result = cli("build", "--spec", str(SPEC), "--out", str(tmp_path / "out"), env={"AETHERVISION_DEBUG": ""})
     assert result.exit_code == 2
-    assert result.stderr.startswith("internal error:") and "Traceback" not in result.stderr
+    assert result.stderr.startswith("internal error: RuntimeError: layout failed")
+    assert "Traceback" not in result.stderr and "--debug" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_debug_shows_the_traceback_with_its_cause(cli, tmp_path, monkeypatch):
+    _broken_dashboard(monkeypatch)
+    for args, env in ((["--debug"], {"AETHERVISION_DEBUG": ""}), ([], {"AETHERVISION_DEBUG": "1"})):
+        result = cli(*args, "build", "--spec", str(SPEC), "--out", str(tmp_path / "out"), env=env)
+        assert result.exit_code == 2
+        assert "Traceback" in result.stderr and "KeyError: 'panels'" in result.stderr
+        assert "direct cause" in result.stderr
 
 
 def test_every_command_has_help_that_explains_it(cli):

@@ -104,3 +104,8 @@ def test_ci_workflow_is_valid_and_runs_check_validate_diff_and_push():
     for command in ("build --check", "validate", "diff --base", "--format markdown", "aethervision push"):
         assert command in runs
     assert "secrets.GRAFANA_TOKEN" in (ROOT / ".github/workflows/aethervision.yml").read_text()
+    steps = [step for job in doc["jobs"].values() for step in job["steps"]]
+    sdk = next(s for s in steps if s.get("with", {}).get("repository") == "grafana/grafana-foundation-sdk")
+    assert len(sdk["with"]["ref"]) == 40  # pinned to a commit, not a moving branch
+    validate = next(s["run"] for s in steps if "aethervision validate" in s.get("run", ""))
+    assert f"--grafana-schema {sdk['with']['path']}/jsonschema" in validate

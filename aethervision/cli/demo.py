@@ -42,7 +42,7 @@ def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, 
        create-blocks-from rules, against a temporary Prometheus);
     3. starts the simulator, the autoheal service (AUTOHEAL_ENABLED is passed
        on) and Prometheus with the generated config and rules.
-    Needs Debian's prometheus package (promtool and prometheus). About a minute.
+    Needs Debian's prometheus package (promtool and prometheus), which `make demo` installs.
     """
     spec = load_spec(spec_path)
     passed = {k: os.environ[k] for k in ("AUTOHEAL_ENABLED", "AUTOHEAL_WEBHOOK_TOKEN") if k in os.environ}

@@ -54,12 +54,8 @@ def autoheal(listen: str, actions_path: str) -> None:
 def simulate() -> None:
     """Payment-rate simulator: crm_payments_total{status="success"|"failed"}.
 
-    \b
-    serve      expose the counters for Prometheus, with a settable error ratio
-    dip        raise the error ratio of a running simulator (default 0.3: burn 30)
-    recovery   back to the healthy ratio (default 0.001: burn 0.1)
-    set        set --error-ratio and/or --rps
-    backfill   write past days as OpenMetrics for promtool's backfill
+    `serve` exposes the counters for Prometheus; `dip`, `recovery` and `set`
+    change a running one; `backfill` writes past days for promtool.
     """
 
 
