@@ -12,7 +12,7 @@ import pytest
 
 from aethervision.builder import writer
 
-from conftest import SPEC, tree_bytes
+from support.repo import SPEC, tree_bytes
 
 
 @pytest.fixture

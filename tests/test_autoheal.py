@@ -16,7 +16,7 @@ from aethervision.core.errors import SpecError
 from aethervision.live.autoheal import actions, server
 from aethervision.live.autoheal.service import Autoheal
 
-from conftest import ROOT
+from support.repo import ROOT
 
 TOKEN = "hook-s3cret"
 

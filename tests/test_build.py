@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import SPEC, tree_bytes
+from support.repo import SPEC, tree_bytes
 
 
 def test_two_builds_are_byte_identical(cli, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import ROOT, SPEC
+from support.repo import ROOT, SPEC
 
 
 def test_help_lists_commands_and_exit_codes(cli):

@@ -6,9 +6,9 @@ import pytest
 
 from aethervision.core.errors import redact
 
-from conftest import SPEC
 from support.grafana_double import GrafanaDouble
 from support.not_grafana import NotGrafana
+from support.repo import SPEC
 
 TOKEN = "admin-token"
 

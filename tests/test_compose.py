@@ -16,7 +16,7 @@ import yaml
 from aethervision import spec as spec_mod
 from aethervision.core import defaults
 
-from conftest import REPO_SPEC, ROOT
+from support.repo import REPO_SPEC, ROOT
 
 DEPLOY = ROOT / "deploy"
 COMPOSE = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())

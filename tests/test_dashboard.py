@@ -11,7 +11,7 @@ from aethervision import spec as spec_mod
 from aethervision.builder import checks, normalise, outputs, render
 from aethervision.dashboards import aethervision as dashboard
 
-from conftest import SPEC, add_slo, generated
+from support.repo import SPEC, add_slo, generated
 
 
 @pytest.fixture(scope="module")

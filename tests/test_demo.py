@@ -9,7 +9,7 @@ import sys
 
 from aethervision.live import procs
 
-from conftest import ROOT, SPEC
+from support.repo import ROOT, SPEC
 
 
 def test_a_busy_port_is_reported_before_anything_starts(cli, tmp_path):

@@ -8,8 +8,8 @@ import subprocess
 
 import yaml
 
-from conftest import EXPECTED, ROOT, SPEC
 from support.grafana_double import GrafanaDouble
+from support.repo import EXPECTED, ROOT, SPEC
 
 
 def changed_spec(spec_data, write_spec):

@@ -16,7 +16,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import ROOT, schema_dir
+from support.repo import ROOT, schema_dir
 
 pytestmark = pytest.mark.slow
 

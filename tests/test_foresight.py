@@ -16,7 +16,7 @@ from bench.foresight import engine, metrics, scenarios
 from bench.foresight.__main__ import run_suite
 from bench.foresight.scenarios import BUDGET, HOUR, T0, WINDOW
 
-from conftest import ROOT, SPEC
+from support.repo import ROOT, SPEC
 
 SMOKE = "sharp_outage"
 

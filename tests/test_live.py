@@ -28,7 +28,7 @@ import yaml
 from aethervision.clients import prometheus
 from aethervision.live import procs, stack
 
-from conftest import SPEC, add_slo
+from support.repo import SPEC, add_slo
 
 RATIO = 0.002  # healthy: burn 0.2, runway 2880 hours
 WARN_HOURS = 2000

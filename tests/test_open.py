@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from conftest import ROOT, SPEC
 from support.grafana_double import GrafanaDouble
+from support.repo import ROOT, SPEC
 
 TOKEN = "admin-token"
 DASHBOARD_PATH = "/d/aethervision/aethervision"

@@ -6,8 +6,8 @@ import pytest
 
 from aethervision.clients.grafana import Connection, Session, redact
 
-from conftest import SPEC
 from support.grafana_double import GrafanaDouble
+from support.repo import SPEC
 
 TOKEN = "admin-token"
 

@@ -11,7 +11,7 @@ from aethervision import spec as spec_mod
 from aethervision.cli import main
 from aethervision.rules import files as rules
 
-from conftest import ROOT, SPEC
+from support.repo import ROOT, SPEC
 
 README = (ROOT / "README.md").read_text()
 MAKEFILE = (ROOT / "Makefile").read_text()

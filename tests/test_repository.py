@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REPO_SPEC, ROOT
+from support.repo import REPO_SPEC, ROOT
 
 
 def test_the_repository_spec_builds_and_provisioning_is_up_to_date(cli):

@@ -9,8 +9,8 @@ from aethervision import spec as spec_mod
 from aethervision.clients import promtool
 from aethervision.rules import files as rules
 
-from conftest import SPEC, add_slo, generated, generated_rule_files
 from support import promtool_run as pr
+from support.repo import SPEC, add_slo, generated, generated_rule_files
 
 HOUR = 3600
 

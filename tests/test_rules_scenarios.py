@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from conftest import SPEC, generated_rule_files
 from support import promtool_run as pr
+from support.repo import SPEC, generated_rule_files
 from support.scenarios import DAY, HOUR, MINUTE, Segment, expected, input_series
 
 T0 = 31 * DAY  # end of the healthy history: the 30-day window is full

@@ -7,7 +7,7 @@ import pytest
 from aethervision import spec as spec_mod
 from aethervision.core.errors import SpecError
 
-from conftest import SPEC, tree_bytes
+from support.repo import SPEC, tree_bytes
 
 
 def test_repository_spec_loads_into_frozen_model():

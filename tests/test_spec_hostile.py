@@ -10,7 +10,7 @@ import yaml
 from aethervision import spec as spec_mod
 from aethervision.core.errors import SpecError
 
-from conftest import tree_bytes
+from support.repo import tree_bytes
 
 BOMB = """version: aethervision/v1
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]

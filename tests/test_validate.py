@@ -11,7 +11,7 @@ from aethervision import spec as spec_mod
 from aethervision.builder import checks, outputs
 from aethervision.promql.parse import metric_names
 
-from conftest import SPEC, generated
+from support.repo import SPEC, generated
 
 
 def known(spec) -> set[str]:

@@ -115,8 +115,8 @@ def apply(session: Session, report: PushReport, dashboards: dict[str, dict], fol
         except GrafanaClientError as exc:
             step.result = "failed"
             if exc.status_code == 412:
-                raise PushFailed(report, _explain_412(exc, step)) from None
-            raise PushFailed(report, f"Grafana refused {step.uid} ({exc.status_code}): {exc.message}") from None
+                raise PushFailed(report, _explain_412(exc, step)) from exc
+            raise PushFailed(report, f"Grafana refused {step.uid} ({exc.status_code}): {exc.message}") from exc
         except Exception as exc:  # noqa: BLE001 - recorded in the report, then re-raised with it
             step.result = "failed"
             raise PushFailed(report, str(exc), getattr(exc, "exit_code", 2)) from exc

@@ -91,7 +91,7 @@ class Connection:
                     raise UserError(
                         f"Grafana at {self.safe_url} denied permission (403) to {what}: the token "
                         "needs the Editor role, or dashboards:write and folders:create "
-                        "permissions") from None
+                        "permissions") from exc
                 raise
             except (GrafanaTimeoutError, niquests.exceptions.Timeout):
                 failure = f"timed out after {self.timeout:g}s"

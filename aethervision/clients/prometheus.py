@@ -41,13 +41,13 @@ class Client:
             detail = _error_detail(exc)
             if exc.code >= 500:
                 raise NetworkError(f"Prometheus at {self.safe_url} failed ({exc.code}) on {path}: "
-                                   f"{detail}") from None
+                                   f"{detail}") from exc
             raise UserError(f"Prometheus at {self.safe_url} refused {path} ({exc.code}): {detail}") \
-                from None
+                from exc
         except (TimeoutError, urllib.error.URLError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
             raise NetworkError(f"Prometheus at {self.safe_url} is not reachable ({reason}); "
-                               "set PROMETHEUS_URL or start it with `make demo`") from None
+                               "set PROMETHEUS_URL or start it with `make demo`") from exc
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise NetworkError(f"{self.safe_url}{path} did not answer with JSON: is this Prometheus?") \
                 from None

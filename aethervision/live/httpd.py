@@ -49,7 +49,7 @@ def parse_json(request: Request):
     try:
         return json.loads(request.body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"malformed JSON: {exc}") from None
+        raise ValueError(f"malformed JSON: {exc}") from exc
 
 
 Handler = Callable[[Request], Response]
@@ -73,7 +73,7 @@ class Server:
             self.httpd = ThreadingHTTPServer((host, port), self._handler_class())
         except OSError as exc:
             raise UserError(f"{name}: cannot listen on {host}:{port}: {exc.strerror} "
-                            "(is another instance running? try `make demo-stop`)") from None
+                            "(is another instance running? try `make demo-stop`)") from exc
         self.httpd.daemon_threads = True
 
     @property

@@ -33,7 +33,7 @@ def spawn(name: str, argv: list[str], log: Path, env: dict[str, str] | None = No
             popen = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                      start_new_session=True, close_fds=True, env=env)
         except OSError as exc:
-            raise UserError(f"cannot start {name} ({argv[0]}): {exc.strerror}") from None
+            raise UserError(f"cannot start {name} ({argv[0]}): {exc.strerror}") from exc
     return Proc(name, popen.pid, list(argv), str(log))
 
 
@@ -146,5 +146,5 @@ def load(path: Path) -> tuple[list[Proc], dict]:
     except FileNotFoundError:
         return [], {}
     except (OSError, json.JSONDecodeError) as exc:
-        raise UserError(f"{path}: unreadable ({exc}); remove it after checking no demo runs") from None
+        raise UserError(f"{path}: unreadable ({exc}); remove it after checking no demo runs") from exc
     return [Proc(**p) for p in data.pop("processes", [])], data

@@ -160,7 +160,7 @@ def last_counters(path: Path) -> Counters:
                     status = labels.split('status="', 1)[1].split('"', 1)[0]
                     found[status] = (float(value), float(at))
     except OSError as exc:
-        raise UserError(f"{path}: cannot read history: {exc.strerror}") from None
+        raise UserError(f"{path}: cannot read history: {exc.strerror}") from exc
     except (ValueError, IndexError):
         raise UserError(f"{path}: not a history file written by `aethervision simulate backfill`") \
             from None
@@ -181,7 +181,7 @@ def control(url: str, settings: dict, timeout: float = 5.0) -> dict:
             return json.load(response)
     except urllib.error.HTTPError as exc:
         raise UserError(f"simulator at {url} refused the change ({exc.code}): {exc.read().decode()}") \
-            from None
+            from exc
     except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
         raise NetworkError(f"simulator at {url} is not reachable ({getattr(exc, 'reason', exc)}): "
-                           "start it with `make demo` or `aethervision simulate serve`") from None
+                           "start it with `make demo` or `aethervision simulate serve`") from exc

@@ -101,7 +101,7 @@ def read_yaml(path: Path, max_bytes: int = defaults.MAX_SPEC_BYTES):
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError(source, "", f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset "
-                                    f"{exc.start} (save the file as UTF-8)") from None
+                                    f"{exc.start} (save the file as UTF-8)") from exc
     return parse_yaml(text, source)
 
 
