@@ -73,3 +73,33 @@ def test_a_selector_that_is_not_promql_is_refused_before_writing(cli, built, spe
     assert result.exit_code == 1
     assert f"{path}: slos[0].sli.errors: not a valid PromQL series selector" in result.stderr
     assert tree_bytes(out) == before
+
+
+@pytest.mark.promtool
+def test_build_parses_the_generated_rules_with_promtool_before_writing(cli, built, monkeypatch):
+    """Anything that slipped past the spec checks and does not parse is refused, nothing written."""
+    from aethervision.rules import slo as slo_rules
+
+    out, changed = built
+    before = tree_bytes(out)
+    real = slo_rules.recording_group
+
+    def broken(spec, slo):
+        group = real(spec, slo)
+        group["rules"][0]["expr"] += " +"  # a dangling operator
+        return group
+
+    monkeypatch.setattr(slo_rules, "recording_group", broken)
+    result = cli("build", "--spec", str(changed), "--out", str(out))
+    assert result.exit_code == 1, result.output
+    assert "prometheus/:" in result.stderr and "prometheus-recording-rules.yml" in result.stderr
+    assert tree_bytes(out) == before
+
+
+def test_without_promtool_build_says_what_it_did_not_check(cli, built, monkeypatch, tmp_path):
+    out, changed = built
+    monkeypatch.setenv("PROMTOOL", "")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no promtool anywhere
+    result = cli("build", "--spec", str(changed), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "promtool not found" in result.stderr and "spec selectors were checked" in result.stderr

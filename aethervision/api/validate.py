@@ -9,6 +9,7 @@ from pathlib import Path
 from aethervision.builder import checks
 from aethervision.builder.pipeline import Generated
 from aethervision.clients import promtool
+from aethervision.core.errors import ToolMissing
 
 
 @dataclass
@@ -29,6 +30,23 @@ def rule_problems(rule_files: dict[str, str]) -> list[str]:
         return [p.replace(tmp + "/", "") for p in promtool.check_rules(*paths)]
 
 
+def generated_rule_files(gen: Generated) -> dict[str, str]:
+    return {name: gen.files[f"prometheus/{name}"] for name in gen.rule_docs}
+
+
+def promql_problems_before_writing(gen: Generated) -> list[str] | None:
+    """`promtool check rules` on every generated rule (about 40 ms), or None without promtool.
+
+    The spec's selectors are already checked in-process when the spec loads; this
+    catches anything else that would not parse before `build` writes a file.
+    """
+    try:
+        promtool.find()
+    except ToolMissing:
+        return None
+    return [f"prometheus/: {p}" for p in rule_problems(generated_rule_files(gen))]
+
+
 def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True) -> Report:
     """Schemas, structure, metric names, PromQL parsing and promtool's rule check."""
     report = Report()
@@ -42,8 +60,7 @@ def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True)
     report.problems += checks.metric_problems(gen.known_metrics, checks.rule_queries(gen.rule_docs))
     report.checked += ["panel ids, grid, refIds, thresholds", "metric names against the rules and inputs"]
     if use_promtool:
-        rule_files = {name: gen.files[f"prometheus/{name}"] for name in gen.rule_docs}
-        report.problems += [f"prometheus/: {p}" for p in rule_problems(rule_files)]
+        report.problems += [f"prometheus/: {p}" for p in rule_problems(generated_rule_files(gen))]
         report.checked += ["PromQL parses (promtool)", "promtool check rules"]
     else:
         report.skipped.append("PromQL parsing and `promtool check rules` (--skip-promtool)")

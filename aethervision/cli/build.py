@@ -36,7 +36,9 @@ def build(spec_path: str, out_dir: str, check: bool) -> None:
     """Generate dashboards, provisioning YAML and Prometheus rules into OUT.
 
     Output is byte-for-byte reproducible and written all or nothing: every
-    file is staged first, and on any error no file in OUT changes.
+    file is staged first, and on any error no file in OUT changes. Spec
+    selectors are checked as PromQL when the spec loads, and every generated
+    rule is parsed with promtool (when installed) before anything is written.
     """
     gen = pipeline.generate(spec_path)
     if check:
@@ -49,6 +51,12 @@ def build(spec_path: str, out_dir: str, check: bool) -> None:
             sys.exit(1)
         click.echo(f"{out_dir}/ is up to date with {spec_path}")
         return
+    problems = validate_api.promql_problems_before_writing(gen)
+    if problems:
+        raise ValidationFailed(problems)
+    if problems is None:
+        click.echo("note: promtool not found, so generated rules were not parsed before writing "
+                   "(spec selectors were checked); `make promtool` installs it", err=True)
     changes = pipeline.build(gen, out_dir)
     for change in changes:
         click.echo(f"  {change.status:<8} {out_dir}/{change.path}")
