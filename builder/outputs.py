@@ -13,9 +13,6 @@ DASHBOARD_DIR = f"dashboards/{provisioning.DASHBOARD_SUBDIR}"
 PROMETHEUS_DIR = "prometheus"
 # Folders whose every file is generated: stale files there are removed.
 MANAGED_DIRS = (DASHBOARD_DIR, PROMETHEUS_DIR)
-# prometheus.yml loads the rule files in this order: recording rules first, so
-# alerts read values recorded in the same evaluation.
-RULE_FILES = (rules.RECORDING_FILE, rules.ALERTS_FILE)
 
 
 def dashboard_path(spec: Spec) -> str:

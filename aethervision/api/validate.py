@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aethervision.builder import checks
+from aethervision.builder.outputs import PROMETHEUS_DIR
 from aethervision.builder.pipeline import Generated
 from aethervision.clients import promtool
 from aethervision.core.errors import ToolMissing
@@ -31,7 +32,7 @@ def rule_problems(rule_files: dict[str, str]) -> list[str]:
 
 
 def generated_rule_files(gen: Generated) -> dict[str, str]:
-    return {name: gen.files[f"prometheus/{name}"] for name in gen.rule_docs}
+    return {name: gen.files[f"{PROMETHEUS_DIR}/{name}"] for name in gen.rule_docs}
 
 
 def promql_problems_before_writing(gen: Generated) -> list[str] | None:
@@ -44,7 +45,7 @@ def promql_problems_before_writing(gen: Generated) -> list[str] | None:
         promtool.find()
     except ToolMissing:
         return None
-    return [f"prometheus/: {p}" for p in rule_problems(generated_rule_files(gen))]
+    return [f"{PROMETHEUS_DIR}/: {p}" for p in rule_problems(generated_rule_files(gen))]
 
 
 def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True) -> Report:
@@ -60,7 +61,7 @@ def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True)
     report.problems += checks.metric_problems(gen.known_metrics, checks.rule_queries(gen.rule_docs))
     report.checked += ["panel ids, grid, refIds, thresholds", "metric names against the rules and inputs"]
     if use_promtool:
-        report.problems += [f"prometheus/: {p}" for p in rule_problems(generated_rule_files(gen))]
+        report.problems += [f"{PROMETHEUS_DIR}/: {p}" for p in rule_problems(generated_rule_files(gen))]
         report.checked += ["PromQL parses (promtool)", "promtool check rules"]
     else:
         report.skipped.append("PromQL parsing and `promtool check rules` (--skip-promtool)")

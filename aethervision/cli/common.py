@@ -63,9 +63,8 @@ def handle_errors(func):
             raise
         except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
             click.echo(f"internal error: {type(exc).__name__}: {redact(str(exc))}", err=True)
-            if debugging():
-                _show_cause(exc)
-            else:
+            _show_cause(exc)
+            if not debugging():
                 click.echo(f"  (run with --debug or {DEBUG_ENV}=1 for the traceback)", err=True)
             sys.exit(2)
     return wrapper

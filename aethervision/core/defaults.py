@@ -43,6 +43,10 @@ PROBES_FOR = "10m"
 AUTOHEAL_STALE_AFTER = "24h"
 AUTOHEAL_DISABLED_FOR = "10m"
 
+# -- autoheal mapping file: per-action tuning when neither the action nor `defaults` sets it
+ACTION_TIMEOUT = "30s"
+ACTION_COOLDOWN = "10m"
+
 # -- spec loader limits (hostile or mistaken input fails fast, not out of memory) ----
 MAX_SPEC_BYTES = 16 * 1024 * 1024
 MAX_YAML_NODES = 2_000_000  # after alias expansion: a "billion laughs" stops here

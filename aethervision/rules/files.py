@@ -54,11 +54,6 @@ def input_metrics(spec: Spec) -> dict[str, str]:
     return inputs
 
 
-def recorded_metrics(spec: Spec) -> set[str]:
-    """Every series name the generated recording rules produce."""
-    return {name for _, name, _ in walk_rules(recording_rules(spec))}
-
-
 def backfill_passes(spec: Spec) -> list[list[dict]]:
     """The SLO recording rules whose history live rules read over ranges, by dependency level.
 

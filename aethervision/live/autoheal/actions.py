@@ -11,13 +11,12 @@ from pathlib import Path
 
 import jsonschema
 
+from aethervision.core import defaults as d
 from aethervision.core import durations
 from aethervision.core.errors import SpecError
 from aethervision.spec.yamlio import check_schema, read_yaml
 
 VERSION = "aethervision/autoheal/v1"
-DEFAULT_TIMEOUT = "30s"
-DEFAULT_COOLDOWN = "10m"
 
 _DURATION = {"type": "string", "pattern": durations.PATTERN}
 _TUNING = {"timeout": _DURATION, "cooldown": _DURATION}
@@ -71,18 +70,14 @@ def parse(data, source: str) -> dict[str, Action]:
     if not isinstance(data, dict):
         raise SpecError(source, "", f"must be a YAML mapping with 'version: {VERSION}'")
     check_schema(jsonschema.Draft202012Validator(SCHEMA), data, source, _hint)
-    defaults = data.get("defaults", {})
+    tuning = {"timeout": d.ACTION_TIMEOUT, "cooldown": d.ACTION_COOLDOWN, **data.get("defaults", {})}
     actions = {}
     for alert, entry in sorted(data["actions"].items()):
-        def seconds(key: str, fallback: str, entry=entry) -> int:
-            return durations.parse(entry.get(key, defaults.get(key, fallback)))
-
-        timeout = seconds("timeout", DEFAULT_TIMEOUT)
+        timeout, cooldown = (durations.parse(entry.get(key, tuning[key])) for key in ("timeout", "cooldown"))
         if timeout < 1:
             raise SpecError(source, f"actions.{alert}.timeout", "must be at least 1s")
         actions[alert] = Action(alert=alert, command=tuple(entry["command"]), timeout_seconds=timeout,
-                                cooldown_seconds=seconds("cooldown", DEFAULT_COOLDOWN),
-                                description=entry.get("description", ""))
+                                cooldown_seconds=cooldown, description=entry.get("description", ""))
     return actions
 
 
