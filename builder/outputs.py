@@ -42,5 +42,6 @@ def files(spec: Spec, built: dict[str, dict], docs: dict[str, dict]) -> dict[str
     out["dashboards/aethervision.yaml"] = render.to_yaml(provisioning.dashboard_provider(spec), source)
     out["datasources/prometheus.yaml"] = render.to_yaml(provisioning.datasource(spec), source)
     out.update({f"{PROMETHEUS_DIR}/{name}": text for name, text in rule_files(spec, docs).items()})
-    out[f"{PROMETHEUS_DIR}/prometheus.yml"] = render.to_yaml(rules.prometheus_config(spec), source)
+    if spec.prometheus:  # optional section: no scrape config is written without it
+        out[f"{PROMETHEUS_DIR}/prometheus.yml"] = render.to_yaml(rules.prometheus_config(spec), source)
     return dict(sorted(out.items()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aethervision.core.model import Spec
+from aethervision.rules import files as rules
 
 # Where Grafana sees this folder when provisioning/ is mounted at its default path.
 GRAFANA_PROVISIONING = "/etc/grafana/provisioning"
@@ -41,6 +42,6 @@ def datasource(spec: Spec) -> dict:
             "url": g.datasource_url,
             "isDefault": True,
             "editable": False,
-            "jsonData": {"timeInterval": spec.prometheus.scrape_interval},
+            "jsonData": {"timeInterval": rules.intervals(spec)[0]},
         }],
     }

@@ -32,7 +32,8 @@ def runway_sections(spec: Spec) -> list[Section]:
     for slo in spec.slos:
         cells = _slo_cells(spec, slo, f" · {slo.title}")
         cells.insert(1, Cell(slo_panels.days_to_breach(
-            spec, q.days_to_breach(slo), f"Days to breach · {slo.title}"), 6, 8))
+            spec, q.days_to_breach(slo), f"Days to breach · {slo.title}",
+            legend=slo_panels.legend(slo, "") or "days to breach"), 6, 8))
         sections.append(Section(f"SLO runway · {slo.title}", cells))
     return sections
 
@@ -42,12 +43,13 @@ def build(spec: Spec) -> Dashboard:
     g = spec.grafana
     sections = runway_sections(spec) + [
         Section("Operations", [Cell(ops.ops_snapshot(spec), 12, 6), Cell(ops.alert_counts(spec), 12, 6)]),
-        Section("Autoheal", [
+    ]
+    if spec.autoheal:  # optional section: no autoheal row without it
+        sections.append(Section("Autoheal", [
             Cell(autoheal.enabled(spec), 6, 6),
             Cell(autoheal.last_action_age(spec), 6, 6),
             Cell(autoheal.actions(spec), 12, 6),
-        ]),
-    ]
+        ]))
     datasource = Template(
         name=DATASOURCE_VARIABLE, label="Data source", type="datasource", query="prometheus",
         default=g.datasource_uid, refresh=1, hide=0, sort=0,

@@ -10,17 +10,20 @@ from aethervision.promql import queries as q
 
 
 def ops_snapshot(spec: Spec) -> Stat:
-    """Critical alerts, healthy probes and autoheal state side by side."""
+    """Critical alerts, healthy probes and autoheal state side by side (the sections the spec has)."""
+    shown = [(q.ALERTS_CRITICAL, "Critical Alerts")]
+    parts = ["Critical alerts firing"]
+    if spec.probes:
+        shown.append((q.probes_up(), "Probes Up"))
+        parts.append(f"healthy HTTP+TCP probes (minimum {spec.probes.min_healthy})")
+    if spec.autoheal:
+        shown.append((q.AUTOHEAL_ENABLED, "Autoheal (1 = on)"))
+        parts.append("autoheal (1 enabled, 0 disabled)")
     return Stat(
         title="Ops Snapshot",
-        description=f"Critical alerts firing, healthy HTTP+TCP probes (minimum "
-                    f"{spec.probes.min_healthy}) and autoheal (1 enabled, 0 disabled).",
+        description=", ".join(parts) + ".",
         dataSource=DATASOURCE,
-        targets=targets([
-            (q.ALERTS_CRITICAL, "Critical Alerts"),
-            (q.probes_up(), "Probes Up"),
-            (q.AUTOHEAL_ENABLED, "Autoheal (1 = on)"),
-        ]),
+        targets=targets(shown),
         textMode="value_and_name", colorMode="none", graphMode="none",
         reduceCalc="lastNotNull", decimals=0, noValue="No data",
         thresholds=steps("text"),

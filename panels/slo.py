@@ -19,6 +19,14 @@ def _no_burn(spec: Spec, per_hour: float) -> dict:
     return range_map(cap, None, f"No burn (≥ {spec.runway.cap_seconds // 86400} d)", "green")
 
 
+def legend(slo: SLO, base: str) -> str:
+    """A series legend; grouped SLOs add their group labels ("1h burn · eu-west")."""
+    if not slo.group_by:
+        return base
+    groups = "/".join(f"{{{{{label}}}}}" for label in slo.group_by)
+    return f"{base} · {groups}" if base else groups
+
+
 def days_to_breach(spec: Spec, expr: str = q.DAYS_TO_BREACH, title: str = DAYS_TO_BREACH_TITLE,
                    legend: str = "days to breach") -> Stat:
     """The headline stat: worst (shortest) runway in days over all SLOs."""
@@ -40,14 +48,15 @@ def runway(spec: Spec, slo: SLO, title: str = RUNWAY_TITLE) -> TimeSeries:
     rw = spec.runway
     return TimeSeries(
         title=title,
-        description=f"Hours until the {slo.window} error budget of {slo.name} is exhausted. "
+        description=f"Hours until the {slo.window} error budget of {slo.name} ({slo.sli.bad_events}) "
+                    "is exhausted. "
                     f"Dashed lines: warning ({rw.warning.below}) and critical "
                     f"({rw.critical.below}) alert thresholds.",
         dataSource=DATASOURCE,
         targets=targets([
-            (q.hours_to_breach(slo, "1h"), "1h burn"),
-            (q.hours_to_breach(slo, "6h"), "6h burn"),
-            (q.hours_to_breach(slo), "conservative"),
+            (q.hours_to_breach(slo, "1h"), legend(slo, "1h burn")),
+            (q.hours_to_breach(slo, "6h"), legend(slo, "6h burn")),
+            (q.hours_to_breach(slo), legend(slo, "conservative")),
         ]),
         unit="h", valueMin=0, valueMax=rw.chart_max_seconds // 3600, valueDecimals=1,
         thresholdsStyleMode="dashed",
@@ -64,9 +73,9 @@ def budget_remaining(spec: Spec, slo: SLO) -> Stat:
     return Stat(
         title=f"Error budget remaining · {slo.title}",
         description=f"Unspent share of the {slo.window} error budget "
-                    f"(objective {slo.objective:g}).",
+                    f"(objective {slo.objective:g}; the budget is spent on {slo.sli.bad_events}).",
         dataSource=DATASOURCE,
-        targets=targets([(q.budget_remaining(slo), "budget remaining")]),
+        targets=targets([(q.budget_remaining(slo), legend(slo, "") or "budget remaining")]),
         format="percentunit", decimals=1, reduceCalc="lastNotNull", graphMode="area",
         thresholds=steps_from(pairs), noValue=NO_DATA,
     )
@@ -76,10 +85,10 @@ def burn_rate(spec: Spec, slo: SLO) -> TimeSeries:
     """Burn rate over 1h and 6h; 1x spends exactly the budget over the window."""
     return TimeSeries(
         title=f"Burn rate · {slo.title}",
-        description="Error ratio divided by the error budget. 1x spends the budget exactly "
-                    f"over {slo.window}; above 1x the budget runs out early.",
+        description=f"Share of {slo.sli.bad_events} divided by the error budget. 1x spends the "
+                    f"budget exactly over {slo.window}; above 1x the budget runs out early.",
         dataSource=DATASOURCE,
-        targets=targets([(q.burn_rate(slo, w), f"{w} burn") for w in q.RUNWAY_WINDOWS]),
+        targets=targets([(q.burn_rate(slo, w), legend(slo, f"{w} burn")) for w in q.RUNWAY_WINDOWS]),
         unit="suffix:×", valueMin=0, valueDecimals=2,
         thresholdsStyleMode="dashed",
         thresholds=steps("green", (1, "red")),

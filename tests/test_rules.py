@@ -65,7 +65,8 @@ def test_seed_policy_alerts_are_the_original_runway_alerts(spec_data, write_spec
     spec = seed_spec(spec_data, write_spec, warning={"below": "24h", "for": "15m"},
                      critical={"below": "6h", "for": "10m"})
     alerts = groups(rules.alert_rules(spec))
-    soon, critical = alerts["slo_payment_rate.alerts"]
+    soon, critical, no_data = alerts["slo_payment_rate.alerts"]
+    assert no_data["alert"] == "PaymentRateSLINoData"
     assert (soon["alert"], soon["expr"], soon["for"], soon["labels"]["severity"]) == (
         "PaymentRatePredictedBreachSoon", "slo:payment_rate:hours_to_breach < 24", "15m", "warning")
     assert (critical["alert"], critical["expr"], critical["for"], critical["labels"]["severity"]) == (
@@ -86,7 +87,8 @@ def test_default_policy_alerts(spec):
         "PaymentRatePredictedBreachCritical": ("critical", "5m"),
         "PaymentRateErrorBudgetFastBurn": ("critical", None),
         "PaymentRateErrorBudgetSlowBurn": ("warning", None),
-        "PaymentRateErrorBudgetExhausted": ("info", None)}
+        "PaymentRateErrorBudgetExhausted": ("info", None),
+        "PaymentRateSLINoData": ("warning", "10m")}
     soon = by_name["PaymentRatePredictedBreachSoon"]["expr"]
     for part in ("slo:payment_rate:hours_to_breach_1h < 24 and slo:payment_rate:hours_to_breach_10m < 24",
                  "slo:payment_rate:hours_to_breach_6h < 24 and slo:payment_rate:hours_to_breach_30m < 24",
@@ -140,7 +142,7 @@ def test_several_slos_each_get_their_family_and_alerts(spec_data, write_spec, tm
     names = [a["alert"] for a in groups(rules.alert_rules(spec))["slo_invoice_latency.alerts"]]
     assert names == ["InvoiceLatencyPredictedBreachSoon", "InvoiceLatencyPredictedBreachCritical",
                      "InvoiceLatencyErrorBudgetFastBurn", "InvoiceLatencyErrorBudgetSlowBurn",
-                     "InvoiceLatencyErrorBudgetExhausted"]
+                     "InvoiceLatencyErrorBudgetExhausted", "InvoiceLatencySLINoData"]
     assert promtool.check_rules(*generated_rule_files(tmp_path, path)) == []
 
 
@@ -150,7 +152,7 @@ def test_promtool_check_rules_passes_on_every_generated_file(tmp_path):
     result = promtool.run("check", "rules", *map(str, paths))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS: 41 rules found" in result.stdout  # recording: 33 for the SLO, 8 aggregates
-    assert "SUCCESS: 8 rules found" in result.stdout  # alerting: 5 for the SLO, 3 operator alerts
+    assert "SUCCESS: 9 rules found" in result.stdout  # alerting: 6 for the SLO, 3 operator alerts
 
 
 @pytest.mark.promtool
@@ -189,8 +191,9 @@ def _ops_case() -> pr.Case:
         series.append({"series": f'probe_success{{probe_kind="tcp", instance="t{i}"}}', "values": f"1x{n}"})
     at = 30 * 60
     values = [("aethervision:probes_http_up", at, 2), ("aethervision:probes_tcp_up", at, 2),
-              ("aethervision:alerts_critical:count", at, 1), ("aethervision:alerts_warning:count", at, 1),
-              ("aethervision:alerts:count", at, 2), ("aethervision:autoheal_enabled", at, 1),
+              # warnings: ProbesCoverageLow, and PaymentRateSLINoData (this case has no SLI data)
+              ("aethervision:alerts_critical:count", at, 1), ("aethervision:alerts_warning:count", at, 2),
+              ("aethervision:alerts:count", at, 3), ("aethervision:autoheal_enabled", at, 1),
               ("aethervision:autoheal_last_action_age", at, -1)]
     probes_low = {"exp_labels": {"severity": "warning", "component": "aethervision"},
                   "exp_annotations": {
@@ -211,7 +214,10 @@ def _ops_case() -> pr.Case:
                      "description": "Check the autoheal mappings, the `autoheal: \"true\"` alert labels "
                                     "and the Alertmanager route to the autoheal webhook."}}]},
             {"eval_time": "25h", "alertname": "AutohealDisabledInDev", "exp_alerts": []},
+            {"eval_time": "9m", "alertname": "PaymentRateSLINoData", "exp_alerts": []},  # for: 10m
         ],
+        firing=[("PaymentRateSLINoData", 11 * 60,
+                 {"severity": "warning", "component": "slo", "service": "crm", "slo": "payment_rate"})],
     )
 
 

@@ -36,6 +36,26 @@ BURN_ALERTS = {
     "ticket": ({"long": "1d", "short": "30m", "factor": 3}, {"long": "3d", "short": "30m", "factor": 1}),
 }
 CHART_MAX = "72h"
+NO_DATA_FOR = "10m"  # <Prefix>SLINoData: the SLI's total absent or flat this long
+NO_DATA_SEVERITY = "warning"
+# The runway section when the spec leaves it out (the repository spec spells it out).
+RUNWAY_ALERTS = {"warning": {"below": "24h", "for": "5m"}, "critical": {"below": "6h", "for": "5m"}}
+DAYS_TO_BREACH_THRESHOLDS = ({"color": "red", "value": 0}, {"color": "orange", "value": 5},
+                             {"color": "yellow", "value": 10}, {"color": "green", "value": 20})
+BUDGET_REMAINING_THRESHOLDS = ({"color": "red", "value": 0}, {"color": "orange", "value": 0.25},
+                               {"color": "green", "value": 0.5})
+RUNWAY_CAP = "365d"
+# The grafana section when left out.
+DASHBOARD_UID = "aethervision"
+DASHBOARD_TITLE = "AetherVision"
+DASHBOARD_TAGS = ("aethervision", "slo", "runway")
+FOLDER_UID = "aethervision"
+FOLDER_TITLE = "AetherVision"
+DATASOURCE_NAME = "Prometheus"
+DATASOURCE_UID = "prometheus"
+# The prometheus section's intervals, where outputs need them and the spec has none.
+SCRAPE_INTERVAL = "15s"
+EVALUATION_INTERVAL = "30s"
 GRAFANA_URL = "http://localhost:3000"
 DASHBOARD_REFRESH = "1m"
 DASHBOARD_TIME_FROM = "24h"

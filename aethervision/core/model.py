@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from aethervision.core import defaults
+
 
 class Policy(StrEnum):
     """Which SLO alerts are generated (README, "Alerts")."""
@@ -18,10 +20,52 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
+class SLIKind(StrEnum):
+    """How an SLO counts bad events (README, "SLI kinds")."""
+    RATIO = "ratio"  # errors / total counter selectors
+    LATENCY = "latency"  # histogram: requests slower than a bucket bound are bad
+    PROBE = "probe"  # 0/1 gauge (blackbox probe_success): each 0 sample is a bad event
+    RAW = "raw"  # a PromQL error ratio with $window
+
+
 @dataclass(frozen=True)
 class SLI:
-    errors: str  # counter selector of failed events
-    total: str  # counter selector of all events
+    kind: SLIKind
+    errors: str = ""  # ratio: counter selector of failed events
+    total: str = ""  # ratio: counter selector of all events
+    histogram: str = ""  # latency: base name (_bucket and _count are read)
+    selector: str = ""  # latency: label matchers, `{job="api"}`
+    below: float = 0.0  # latency: seconds, one of the histogram's le bounds
+    probe: str = ""  # probe: selector of the 0/1 gauge
+    raw: str = ""  # raw: error-ratio PromQL with $window
+
+    @property
+    def bad_events(self) -> str:
+        """What the budget is spent on, in words, for titles and descriptions."""
+        if self.kind is SLIKind.LATENCY:
+            below = f"{self.below * 1000:g} ms" if self.below < 1 else f"{self.below:g} s"
+            return f"requests slower than {below}"
+        return {SLIKind.RATIO: "failed events", SLIKind.PROBE: "failed probes",
+                SLIKind.RAW: "error ratio"}[self.kind]
+
+
+@dataclass(frozen=True)
+class Tier:
+    """Per-alert overrides of an SLO: extra labels and annotations, or off."""
+    labels: tuple[tuple[str, str], ...] = ()
+    annotations: tuple[tuple[str, str], ...] = ()
+    disable: bool = False
+
+
+# The alert tiers `slos[].alerting` may tune, and the alert each one names.
+TIERS = ("warning", "critical", "page", "ticket", "exhausted")
+
+
+@dataclass(frozen=True)
+class NoData:
+    for_: str
+    severity: str
+    disable: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,6 +79,14 @@ class SLO:
     window_seconds: int
     sli: SLI
     runbook_url: str
+    group_by: tuple[str, ...] = ()  # labels kept on every recorded series: one runway per group
+    labels: tuple[tuple[str, str], ...] = ()  # routing labels on every alert of the SLO
+    alert_name: str = ""  # alert name prefix; derived from the name when empty
+    alerting: tuple[tuple[str, Tier], ...] = ()  # tier name -> overrides
+    no_data: NoData = NoData(for_=defaults.NO_DATA_FOR, severity=defaults.NO_DATA_SEVERITY)
+
+    def tier(self, name: str) -> Tier:
+        return dict(self.alerting).get(name, Tier())
 
     @property
     def window_hours(self) -> float:
@@ -47,8 +99,8 @@ class SLO:
 
     @property
     def alert_prefix(self) -> str:
-        """CamelCase alert name stem: payment_rate -> PaymentRate."""
-        return "".join(part.capitalize() for part in self.name.split("_"))
+        """CamelCase alert name stem: payment_rate -> PaymentRate, unless `alert_name` sets it."""
+        return self.alert_name or "".join(part.capitalize() for part in self.name.split("_"))
 
 
 @dataclass(frozen=True)
@@ -155,6 +207,6 @@ class Spec:
     slos: tuple[SLO, ...]
     runway: Runway
     grafana: Grafana
-    probes: Probes
-    autoheal: Autoheal
-    prometheus: Prometheus
+    probes: Probes | None  # optional sections: None when the spec leaves them out
+    autoheal: Autoheal | None
+    prometheus: Prometheus | None

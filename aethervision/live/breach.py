@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 from aethervision.clients.prometheus import Client
 from aethervision.core.model import SLO, Spec
 from aethervision.promql import queries as q
+from aethervision.promql import sli
+from aethervision.rules.files import intervals
 
 
 @dataclass(frozen=True)
 class Runway:
-    """One SLO's recorded figures; None where Prometheus has no value."""
+    """One SLO's (or one group's) recorded figures; None where Prometheus has no value."""
     slo: str
     service: str
+    group: dict[str, str]  # the group_by labels of this runway; {} for an ungrouped SLO
     hours: float | None
     hours_1h: float | None
     hours_6h: float | None
@@ -31,36 +35,47 @@ class Runway:
 
 
 def fetch(client: Client, spec: Spec) -> list[Runway]:
-    """Query every SLO's runway series (a few instant queries per SLO)."""
-    return [_fetch_one(client, spec, slo) for slo in spec.slos]
+    """Query every SLO's runway series (a few instant queries per SLO), one Runway per group."""
+    return [runway for slo in spec.slos for runway in _fetch_one(client, spec, slo)]
 
 
-def _fetch_one(client: Client, spec: Spec, slo: SLO) -> Runway:
+def _fetch_one(client: Client, spec: Spec, slo: SLO) -> list[Runway]:
     h1, h6 = q.RUNWAY_WINDOWS
-    values = {
-        "hours": client.value(q.hours_to_breach(slo)),
-        "hours_1h": client.value(q.hours_to_breach(slo, h1)),
-        "hours_6h": client.value(q.hours_to_breach(slo, h6)),
-        "days": client.value(q.days_to_breach(slo)),
-        "budget_remaining": client.value(q.budget_remaining(slo)),
-        "burn_1h": client.value(q.burn_rate(slo, h1)),
-        "burn_6h": client.value(q.burn_rate(slo, h6)),
-        "budget_burn_1h": client.value(q.budget_burn(slo, h1)),
-        "budget_burn_6h": client.value(q.budget_burn(slo, h6)),
-        "requests_per_second": client.value(q.requests_rate(slo, h1)),
+    queries = {
+        "hours": q.hours_to_breach(slo),
+        "hours_1h": q.hours_to_breach(slo, h1),
+        "hours_6h": q.hours_to_breach(slo, h6),
+        "days": q.days_to_breach(slo),
+        "budget_remaining": q.budget_remaining(slo),
+        "burn_1h": q.burn_rate(slo, h1),
+        "burn_6h": q.burn_rate(slo, h6),
+        "budget_burn_1h": q.budget_burn(slo, h1),
+        "budget_burn_6h": q.budget_burn(slo, h6),
+        "requests_per_second": q.requests_rate(slo, h1),
     }
-    return Runway(slo=slo.name, service=slo.service, reason=_reason(spec, slo, values), **values)
+    by_group: dict[tuple[str, ...], dict[str, float | None]] = {}
+    for field, expr in queries.items():
+        for sample in client.query(expr):
+            key = tuple(sample.labels.get(label, "") for label in slo.group_by)
+            value = None if math.isnan(sample.value) else sample.value
+            by_group.setdefault(key, dict.fromkeys(queries))[field] = value
+    if not by_group:  # nothing recorded at all: one runway of gaps, with the reason
+        by_group[tuple("" for _ in slo.group_by)] = dict.fromkeys(queries)
+    return [Runway(slo=slo.name, service=slo.service, group=dict(zip(slo.group_by, key)),
+                   reason=_reason(spec, slo, values), **values)
+            for key, values in sorted(by_group.items())]
 
 
 def _reason(spec: Spec, slo: SLO, v: dict) -> str:
     if v["requests_per_second"] is None:
-        return (f"no SLI data yet: Prometheus has no samples of {slo.sli.total} "
+        inputs = ", ".join(sorted(sli.input_names(slo.sli)))
+        return (f"no SLI data yet: Prometheus has no samples of {inputs} "
                 "(is its scrape job up? a fresh Prometheus needs a few minutes)")
     if v["hours"] is None:
         if v["requests_per_second"] == 0:
             return "no traffic in the last hour, so no burn rate to project"
         return "runway not recorded yet (rules evaluate every " \
-               f"{spec.prometheus.evaluation_interval})"
+               f"{intervals(spec)[1]})"
     if v["budget_remaining"] == 0:
         return "error budget exhausted: the SLO is already breached over its window"
     if v["hours"] >= spec.runway.cap_hours:
@@ -84,9 +99,12 @@ def render(runways: list[Runway], spec: Spec, source: str) -> str:
     """Plain-text report, one block per SLO."""
     cap = spec.runway.cap_hours
     lines = [f"AetherVision runway · {source}", ""]
-    for r, slo in zip(runways, spec.slos):
-        lines.append(f"{slo.name} ({slo.service}): {slo.title}, objective {slo.objective * 100:g}%"
-                     f" over {slo.window}")
+    slos = {slo.name: slo for slo in spec.slos}
+    for r in runways:
+        slo = slos[r.slo]
+        group = "".join(f" {k}={v}" for k, v in r.group.items())
+        lines.append(f"{slo.name}{group} ({slo.service}): {slo.title}, objective {slo.objective * 100:g}%"
+                     f" over {slo.window}, {slo.sli.kind} SLI")
         days = "n/a" if r.days is None else ("no burn" if r.hours and r.hours >= cap else f"{r.days:.2f} d")
         lines.append(f"  days to breach      {days}")
         lines.append(f"  hours to breach     conservative {_hours(r.hours, cap)} · 1h burn "

@@ -62,10 +62,11 @@ def write_config(spec: Spec, cfg: DemoConfig, folder: Path) -> Path:
     for name, text in outputs.rule_files(spec).items():
         (folder / name).write_text(text)
     config = rules.prometheus_config(spec)
-    config["global"]["scrape_interval"] = cfg.scrape_interval or spec.prometheus.scrape_interval
-    config["global"]["evaluation_interval"] = cfg.evaluation_interval or spec.prometheus.evaluation_interval
-    targets = {spec.autoheal.job: cfg.autoheal_port}
-    if spec.prometheus.scrape:  # the simulator stands in for the first SLI source
+    scrape_interval, evaluation_interval = rules.intervals(spec)
+    config["global"]["scrape_interval"] = cfg.scrape_interval or scrape_interval
+    config["global"]["evaluation_interval"] = cfg.evaluation_interval or evaluation_interval
+    targets = {spec.autoheal.job: cfg.autoheal_port} if spec.autoheal else {}
+    if spec.prometheus and spec.prometheus.scrape:  # the simulator stands in for the first SLI source
         targets[spec.prometheus.scrape[0].job] = cfg.simulator_port
     for job in config["scrape_configs"]:
         if job["job_name"] in targets:
@@ -90,7 +91,7 @@ def _prometheus(cfg: DemoConfig, config: Path, data: Path, port: int, name: str)
 
 def _scrape_labels(spec: Spec, cfg: DemoConfig) -> dict[str, str]:
     """The labels Prometheus gives the simulator's samples (see write_config)."""
-    if not spec.prometheus.scrape:
+    if not (spec.prometheus and spec.prometheus.scrape):
         return {}
     return {"job": spec.prometheus.scrape[0].job, "instance": f"{cfg.host}:{cfg.simulator_port}"}
 
@@ -113,7 +114,7 @@ def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> Pat
     passes = rules.backfill_passes(spec)
     if not passes:
         return history
-    interval = cfg.backfill_interval or spec.prometheus.evaluation_interval
+    interval = cfg.backfill_interval or rules.intervals(spec)[1]
     empty = cfg.workdir / "backfill" / "prometheus.yml"
     empty.parent.mkdir(parents=True, exist_ok=True)
     empty.write_text(f"global:\n  evaluation_interval: {interval}\n")

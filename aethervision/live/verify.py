@@ -33,12 +33,13 @@ def run(client: Client, spec: Spec) -> list[Check]:
                       rules.RECORDING_FILE),
         compare_rules("Alert rules", rules.alert_rules(spec), loaded, "alerting", rules.ALERTS_FILE),
         _days_to_breach(client),
+        _slo_runways(client, spec),
         _firing(client),
-        _autoheal_state(client),
     ]
     targets = client.targets()
-    checks.append(_target_health("Autoheal target", targets, [spec.autoheal.job]))
-    if spec.prometheus.scrape:
+    if spec.autoheal:
+        checks += [_autoheal_state(client), _target_health("Autoheal target", targets, [spec.autoheal.job])]
+    if spec.prometheus and spec.prometheus.scrape:
         checks.append(_target_health("SLI targets", targets, [j.job for j in spec.prometheus.scrape]))
     return checks
 
@@ -88,6 +89,20 @@ def _days_to_breach(client: Client) -> Check:
         return Check(False, "Days to breach", "no value: no SLI data, or the rules have not run since "
                      "Prometheus started (`make show-breach` says which)")
     return Check(True, "Days to breach", f"{days:.1f}")
+
+
+def _slo_runways(client: Client, spec: Spec) -> Check:
+    """Every SLO (every group of a grouped one) has a recorded runway."""
+    missing, groups = [], 0
+    for slo in spec.slos:
+        found = client.query(q.hours_to_breach(slo))
+        groups += len(found)
+        if not found:
+            missing.append(slo.name)
+    if missing:
+        return Check(False, "SLO runways", f"none recorded for {', '.join(missing)} "
+                                           "(`make show-breach` says why)")
+    return Check(True, "SLO runways", f"{groups} recorded for {len(spec.slos)} SLO(s)")
 
 
 def _firing(client: Client) -> Check:

@@ -127,3 +127,26 @@ def selector_problem(text: str) -> str | None:
     if not match and not matchers:
         return "a selector needs a metric name or at least one label matcher"
     return None
+
+
+def selector_matchers(text: str) -> tuple[str, list[tuple[str, str, str]]]:
+    """(metric name, [(label, operator, value), ...]) of a selector that selector_problem accepts."""
+    text = text.strip()
+    match = _METRIC.match(text)
+    metric = match.group(0) if match else ""
+    body = text[len(metric):].strip()
+    found = []
+    if body.startswith("{"):
+        body = body[1:-1]
+        i = 0
+        while (label := _LABEL.match(body, i)) and (value := _VALUE.match(body, label.end())):
+            raw = next(g for g in value.groups() if g is not None)
+            found.append((label.group(1), label.group(2), raw))
+            rest = body[value.end():].lstrip()
+            i = len(body) - len(rest) + (1 if rest.startswith(",") else 0)
+    return metric, found
+
+
+def pinned_labels(text: str) -> set[str]:
+    """Labels a selector fixes to one value (`label="v"`): grouping by them gives one group."""
+    return {label for label, op, _ in selector_matchers(text)[1] if op == "="}

@@ -8,6 +8,10 @@ from __future__ import annotations
 from aethervision.core.model import SLO, Spec
 
 RUNWAY_WINDOWS = ("1h", "6h")
+# The recorded rate the SLO-window ratio is built from: short, so the newest
+# errors count almost at once (a 1h base lags a fast burn by ~30 minutes), and
+# still two samples wide at 5-minute spacing (Prometheus 3 ranges are left-open).
+BUDGET_RATE_WINDOW = "10m"
 # The aethervision policy confirms each runway window with a short one, so an
 # alert resets soon after the errors stop (the SRE Workbook's multiwindow idea).
 RUNWAY_CONFIRM = {"1h": "10m", "6h": "30m"}
@@ -86,6 +90,17 @@ def hours_to_breach(slo: SLO, window: str | None = None) -> str:
 
 def days_to_breach(slo: SLO) -> str:
     return slo_series(slo, "days_to_breach")
+
+
+def no_data(slo: SLO) -> str:
+    """The SLI has no data: its total stopped growing, or (per group) vanished, or never was.
+
+    Read from the recorded 10m and SLO-window request rates, so no raw series is
+    read again: the window's rate outlives a group that stopped reporting, which
+    is how a vanished group is still known (per group, with its labels).
+    """
+    now, seen = requests_rate(slo, BUDGET_RATE_WINDOW), requests_rate(slo, slo.window)
+    return f"{now} == 0\nor ({seen} unless {now})\nor absent({seen})"
 
 
 def probes_up() -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from aethervision.core import defaults
 from aethervision.core.model import Spec
 from aethervision.promql import queries as q
+from aethervision.promql import sli
 from aethervision.promql.parse import metric_names, ranged_names
 from aethervision.rules import ops, policy, slo
 
@@ -29,28 +31,45 @@ def alert_rules(spec: Spec) -> dict:
 
 
 def prometheus_config(spec: Spec) -> dict:
-    """prometheus.yml loading the generated rules, scraping autoheal and SLI sources."""
-    p = spec.prometheus
-    jobs = [{"job_name": spec.autoheal.job, "static_configs": [{"targets": [spec.autoheal.target]}]}]
-    jobs += [{"job_name": j.job, "static_configs": [{"targets": list(j.targets)}]} for j in p.scrape]
+    """prometheus.yml loading the generated rules, scraping autoheal and SLI sources.
+
+    Written only when the spec has a `prometheus` section (outputs.py); the demo
+    also builds one without it, from the default intervals.
+    """
+    jobs = []
+    if spec.autoheal:
+        jobs.append({"job_name": spec.autoheal.job, "static_configs": [{"targets": [spec.autoheal.target]}]})
+    scrape_interval, evaluation_interval = intervals(spec)
+    if spec.prometheus:
+        jobs += [{"job_name": j.job, "static_configs": [{"targets": list(j.targets)}]}
+                 for j in spec.prometheus.scrape]
     return {
-        "global": {"scrape_interval": p.scrape_interval, "evaluation_interval": p.evaluation_interval},
+        "global": {"scrape_interval": scrape_interval, "evaluation_interval": evaluation_interval},
         "rule_files": [RECORDING_FILE, ALERTS_FILE],
         "scrape_configs": jobs,
     }
+
+
+def intervals(spec: Spec) -> tuple[str, str]:
+    """(scrape, evaluation) interval: the spec's, or the defaults."""
+    if spec.prometheus:
+        return spec.prometheus.scrape_interval, spec.prometheus.evaluation_interval
+    return defaults.SCRAPE_INTERVAL, defaults.EVALUATION_INTERVAL
 
 
 def input_metrics(spec: Spec) -> dict[str, str]:
     """Metrics AetherVision reads but does not produce, with what they are."""
     inputs = {"ALERTS": "Prometheus's own series of pending and firing alerts"}
     for s in spec.slos:
-        for name in metric_names(s.sli.errors) | metric_names(s.sli.total):
-            inputs[name] = f"SLI counter of SLO {s.name} (service {s.service})"
-    for name in metric_names(spec.probes.http) | metric_names(spec.probes.tcp):
-        inputs[name] = "probe result, 1 healthy / 0 failing (blackbox exporter)"
-    inputs[q.AUTOHEAL_ENABLED_INPUT] = "autoheal exporter: 1 enabled, 0 disabled"
-    inputs[q.AUTOHEAL_ACTIONS_INPUT] = "autoheal exporter: actions by alert and result"
-    inputs[q.AUTOHEAL_LAST_ACTION_INPUT] = "autoheal exporter: epoch of the last action, 0 if none"
+        for name in sorted(sli.input_names(s.sli)):
+            inputs.setdefault(name, f"SLI input ({s.sli.kind}) of SLO {s.name} (service {s.service})")
+    if spec.probes:
+        for name in metric_names(spec.probes.http) | metric_names(spec.probes.tcp):
+            inputs[name] = "probe result, 1 healthy / 0 failing (blackbox exporter)"
+    if spec.autoheal:
+        inputs[q.AUTOHEAL_ENABLED_INPUT] = "autoheal exporter: 1 enabled, 0 disabled"
+        inputs[q.AUTOHEAL_ACTIONS_INPUT] = "autoheal exporter: actions by alert and result"
+        inputs[q.AUTOHEAL_LAST_ACTION_INPUT] = "autoheal exporter: epoch of the last action, 0 if none"
     return inputs
 
 

@@ -24,8 +24,9 @@ asked for:
 from __future__ import annotations
 
 from aethervision.core import durations
-from aethervision.core.model import SLO, BurnTier, Policy, RunwayAlert, Spec
+from aethervision.core.model import SLO, BurnTier, Policy, RunwayAlert, Spec, Tier
 from aethervision.promql import queries as q
+from aethervision.promql import sli
 from aethervision.rules.slo import num
 
 ACTIONS = {
@@ -48,27 +49,44 @@ VALUE = '{{ printf "%.1f" $value }}'
 
 
 def _budget_left(slo: SLO) -> str:
-    return (f'{{{{ with query "{q.budget_remaining(slo)}" }}}}'
-            f'{{{{ . | first | value | humanizePercentage }}}}{{{{ end }}}}')
+    """Template: the budget left, of the alert's own group where the SLO is grouped."""
+    series = q.budget_remaining(slo)
+    if slo.group_by:  # printf builds the selector: a template cannot nest {{ }} in a string
+        matchers = ", ".join(f"{g}='%s'" for g in slo.group_by)
+        args = " ".join(f"$labels.{g}" for g in slo.group_by)
+        source = f'printf "{series}{{{matchers}}}" {args} | query'
+    else:
+        source = f'query "{series}"'
+    return f"{{{{ with {source} }}}}{{{{ . | first | value | humanizePercentage }}}}{{{{ end }}}}"
+
+
+def _who(slo: SLO) -> str:
+    """The SLO's title, and its group's labels where grouped: "Agent availability (cluster eu)"."""
+    if not slo.group_by:
+        return slo.title
+    return f"{slo.title} (" + ", ".join(f"{g} {{{{ $labels.{g} }}}}" for g in slo.group_by) + ")"
 
 
 def _alert(spec: Spec, slo: SLO, name: str, severity: str, expr: str, summary: str, description: str,
-           for_: str | None = None) -> dict:
-    annotations = {"summary": summary, "description": description,
-                   "actions": ACTIONS[severity].format(service=slo.service),
+           for_: str | None = None, tier: Tier = Tier(), actions: str | None = None) -> dict:
+    """One alert rule: the SLO's labels, then its routing labels, then the tier's (which may
+    override the severity); the generated annotations, then the tier's."""
+    annotations = {"summary": f"{_who(slo)}: {summary}", "description": description,
+                   "actions": actions or ACTIONS[severity].format(service=slo.service),
                    "dashboard": spec.grafana.dashboard_url()}
     if slo.runbook_url:
         annotations["runbook_url"] = slo.runbook_url
     rule = {"alert": name, "expr": expr}
     if for_:
         rule["for"] = for_
-    rule["labels"] = {"severity": severity, "slo": slo.name, "service": slo.service, "component": "slo"}
-    rule["annotations"] = annotations
+    rule["labels"] = {"severity": severity, "slo": slo.name, "service": slo.service, "component": "slo",
+                      **dict(slo.labels), **dict(tier.labels)}
+    rule["annotations"] = {**annotations, **dict(tier.annotations)}
     return rule
 
 
 def _runway_texts(slo: SLO, level: str, alert: RunwayAlert) -> tuple[str, str]:
-    summary = f"{slo.title}: SLO error budget runs out in ~{VALUE} hours"
+    summary = f"SLO error budget runs out in ~{VALUE} hours"
     if level == "critical":
         description = (
             f"Runway ~{VALUE} hours (threshold {alert.below}): the {slo.window} error budget of "
@@ -85,7 +103,9 @@ def _runway_texts(slo: SLO, level: str, alert: RunwayAlert) -> tuple[str, str]:
 def _enough_errors(spec: Spec, slo: SLO, window: str) -> list[str]:
     """The `min_errors` condition over `window`, if any (low traffic)."""
     n = spec.runway.min_errors
-    return [f"{q.errors_in(slo, window, durations.parse(window))} >= {n}"] if n else []
+    if not n or not sli.counts_events(slo.sli):  # a raw SLI's rate is a ratio, not events
+        return []
+    return [f"{q.errors_in(slo, window, durations.parse(window))} >= {n}"]
 
 
 def runway_expr(spec: Spec, slo: SLO, alert: RunwayAlert) -> str:
@@ -109,15 +129,30 @@ def burn_expr(spec: Spec, slo: SLO, tiers: tuple[BurnTier, ...]) -> str:
     return "\nor\n".join(clauses)
 
 
-def _burn_alert(spec: Spec, slo: SLO, severity: str, tiers: tuple[BurnTier, ...], name: str) -> dict:
+def _burn_alert(spec: Spec, slo: SLO, severity: str, tiers: tuple[BurnTier, ...], name: str,
+                tier: Tier) -> dict:
     spend = " or ".join(f"{t.factor:g}x over {t.long} (confirmed over {t.short})" for t in tiers)
     pace = "fast" if severity == "critical" else "steadily"
     return _alert(
         spec, slo, name, severity, burn_expr(spec, slo, tiers),
-        f"{slo.title}: error budget burning {pace} ({VALUE}x)",
+        f"error budget burning {pace} ({VALUE}x)",
         f"The {slo.window} error budget of {slo.name} (objective {slo.objective:g}) is being spent at "
         f"{VALUE} times the rate that would use it up exactly in {slo.window} (thresholds: {spend}); "
-        f"{_budget_left(slo)} of it is left.")
+        f"{_budget_left(slo)} of it is left.", tier=tier)
+
+
+def no_data_alert(spec: Spec, slo: SLO) -> dict:
+    """<Prefix>SLINoData: the SLI's total is absent or flat (per group where grouped)."""
+    inputs = ", ".join(sorted(sli.input_names(slo.sli)))
+    return _alert(
+        spec, slo, f"{slo.alert_prefix}SLINoData", slo.no_data.severity, q.no_data(slo),
+        "no SLI data",
+        f"The SLI of {_who(slo)} ({inputs}) has had no new events for {slo.no_data.for_}: its "
+        "series are absent or not growing. The runway and the burn alerts of the SLO cannot see "
+        "errors meanwhile.",
+        slo.no_data.for_,
+        actions="Check the scrape target of the SLI (`up`), the exporter, and that the spec's "
+                "selectors still match the series (`aethervision validate --prometheus-url URL`).")
 
 
 def alert_rules(spec: Spec, slo: SLO) -> list[dict]:
@@ -130,19 +165,23 @@ def alert_rules(spec: Spec, slo: SLO) -> list[dict]:
         return runway_expr(spec, slo, alert)
 
     rules = [_alert(spec, slo, f"{p}PredictedBreach{suffix}", level, condition(alert),
-                    *_runway_texts(slo, level, alert), alert.for_)
-             for suffix, level, alert in (("Soon", "warning", rw.warning), ("Critical", "critical", rw.critical))]
-    if rw.policy is Policy.SEED:
-        return rules
-    if rw.page_tiers:
-        rules.append(_burn_alert(spec, slo, "critical", rw.page_tiers, f"{p}ErrorBudgetFastBurn"))
-    if rw.ticket_tiers:
-        rules.append(_burn_alert(spec, slo, "warning", rw.ticket_tiers, f"{p}ErrorBudgetSlowBurn"))
-    rules.append(_alert(
-        spec, slo, f"{p}ErrorBudgetExhausted", "info", f"{q.budget_remaining(slo)} == 0",
-        f"{slo.title}: the {slo.window} error budget is exhausted",
-        f"{slo.name} is below its objective {slo.objective:g} over the last {slo.window}. This is "
-        "the state, not a prediction: it clears as old errors leave the window."))
+                    *_runway_texts(slo, level, alert), alert.for_, tier=slo.tier(level))
+             for suffix, level, alert in (("Soon", "warning", rw.warning), ("Critical", "critical", rw.critical))
+             if not slo.tier(level).disable]
+    if rw.policy is Policy.AETHERVISION:
+        for name, severity, tiers, tier in (("FastBurn", "critical", rw.page_tiers, "page"),
+                                            ("SlowBurn", "warning", rw.ticket_tiers, "ticket")):
+            if tiers and not slo.tier(tier).disable:
+                rules.append(_burn_alert(spec, slo, severity, tiers, f"{p}ErrorBudget{name}", slo.tier(tier)))
+        if not slo.tier("exhausted").disable:
+            rules.append(_alert(
+                spec, slo, f"{p}ErrorBudgetExhausted", "info", f"{q.budget_remaining(slo)} == 0",
+                f"the {slo.window} error budget is exhausted",
+                f"{slo.name} is below its objective {slo.objective:g} over the last {slo.window}. This is "
+                "the state, not a prediction: it clears as old errors leave the window.",
+                tier=slo.tier("exhausted")))
+    if not slo.no_data.disable:
+        rules.append(no_data_alert(spec, slo))
     return rules
 
 

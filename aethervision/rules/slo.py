@@ -19,11 +19,9 @@ from __future__ import annotations
 from aethervision.core import durations
 from aethervision.core.model import SLO, Policy, Spec
 from aethervision.promql import queries as q
+from aethervision.promql import sli
 
-# The recorded rate the SLO-window ratio is built from: short, so the newest
-# errors count almost at once (a 1h base lags a fast burn by ~30 minutes), and
-# still two samples wide at 5-minute spacing (Prometheus 3 ranges are left-open).
-BUDGET_RATE_WINDOW = "10m"
+BUDGET_RATE_WINDOW = q.BUDGET_RATE_WINDOW
 
 
 def num(value: float) -> str:
@@ -73,14 +71,9 @@ def _counter_rates(slo: SLO, window: str, with_requests: bool = True) -> list[di
         rules = [_record(q.errors_rate(slo, window), f"avg_over_time({q.errors_rate(slo, base)}[{window}])"),
                  _record(q.requests_rate(slo, window), f"avg_over_time({q.requests_rate(slo, base)}[{window}])")]
     else:
-        errors, total = slo.sli.errors, slo.sli.total
-        rules = [
-            # `or 0 * total`: an error counter that never incremented has no series
-            # yet; that means zero errors, not "no data".
-            _record(q.errors_rate(slo, window),
-                    f"sum(rate({errors}[{window}])) or 0 * sum(rate({total}[{window}]))", labels),
-            _record(q.requests_rate(slo, window), f"sum(rate({total}[{window}]))", labels),
-        ]
+        errors = q.errors_rate(slo, window)
+        rules = [_record(errors, sli.errors_rate(slo, window), labels),
+                 _record(q.requests_rate(slo, window), sli.requests_rate(slo, window, errors), labels)]
     return rules if with_requests else rules[:1]
 
 

@@ -24,16 +24,19 @@ from aethervision.core.model import (
     Autoheal,
     BurnTier,
     Grafana,
+    NoData,
     Policy,
     Probes,
     Prometheus,
     Runway,
     RunwayAlert,
     ScrapeJob,
+    SLIKind,
     Spec,
     Threshold,
+    Tier,
 )
-from aethervision.promql.parse import selector_problem
+from aethervision.spec import checks
 from aethervision.spec.yamlio import check_schema, field_path, parse_yaml, read_yaml
 
 VERSION = "aethervision/v1"
@@ -80,7 +83,7 @@ def from_data(data, source: str) -> Spec:
                                         "split the fleet into several specs")
     check_schema(_validator(), data, source, _hint)
     spec = _Builder(data, source).spec()
-    _check(spec, source)
+    checks.check(spec, source)
     return spec
 
 
@@ -98,28 +101,62 @@ class _Builder:
 
     def spec(self) -> Spec:
         data = self.data
+
+        def optional(key: str, build):  # sections a spec may leave out: None, and no outputs for them
+            return build(data[key]) if key in data else None
+
         return Spec(source=self.source, slos=tuple(self.slo(i, s) for i, s in enumerate(data["slos"])),
-                    runway=self.runway(data["runway"]), grafana=self.grafana(data["grafana"]),
-                    probes=self.probes(data["probes"]), autoheal=self.autoheal(data["autoheal"]),
-                    prometheus=self.prometheus(data["prometheus"]))
+                    runway=self.runway(data.get("runway", {})), grafana=self.grafana(data.get("grafana", {})),
+                    probes=optional("probes", self.probes), autoheal=optional("autoheal", self.autoheal),
+                    prometheus=optional("prometheus", self.prometheus))
 
     def slo(self, i: int, s: dict) -> SLO:
+        nd = s.get("no_data", {})
+        no_data_for = nd.get("for", d.NO_DATA_FOR)
+        self.seconds(no_data_for, "slos", i, "no_data", "for")
         return SLO(name=s["name"], service=s["service"], title=s.get("title", s["name"]),
                    description=s.get("description", ""), objective=float(s["objective"]),
                    window=s["window"], window_seconds=self.seconds(s["window"], "slos", i, "window"),
-                   sli=SLI(errors=s["sli"]["errors"], total=s["sli"]["total"]),
-                   runbook_url=s.get("runbook_url", ""))
+                   sli=self.sli(i, s["sli"]), runbook_url=s.get("runbook_url", ""),
+                   group_by=tuple(s.get("group_by", ())), labels=tuple(s.get("labels", {}).items()),
+                   alert_name=s.get("alert_name", ""),
+                   alerting=tuple((name, Tier(labels=tuple(t.get("labels", {}).items()),
+                                              annotations=tuple(t.get("annotations", {}).items()),
+                                              disable=t.get("disable", False)))
+                                  for name, t in s.get("alerting", {}).items()),
+                   no_data=NoData(for_=no_data_for, severity=nd.get("severity", d.NO_DATA_SEVERITY),
+                                  disable=nd.get("disable", False)))
+
+    def sli(self, i: int, raw: dict) -> SLI:
+        kinds = [k for k in ("errors", "latency", "probe", "raw") if k in raw]
+        if len(kinds) != 1:
+            found = " and ".join(("errors/total" if k == "errors" else k) for k in kinds) or "none"
+            raise SpecError(self.source, f"slos[{i}].sli", "needs exactly one SLI kind: errors + total (a "
+                                                           f"ratio of counters), latency, probe or raw; found {found}")
+        kind = kinds[0]
+        if kind == "errors":
+            return SLI(kind=SLIKind.RATIO, errors=raw["errors"], total=raw["total"])
+        if kind == "latency":
+            lat = raw["latency"]
+            return SLI(kind=SLIKind.LATENCY, histogram=lat["histogram"], selector=lat.get("selector", ""),
+                       below=float(lat["below"]))
+        if kind == "probe":
+            return SLI(kind=SLIKind.PROBE, probe=raw["probe"])
+        return SLI(kind=SLIKind.RAW, raw=raw["raw"])
 
     def runway(self, rw: dict) -> Runway:
         def alert(level: str) -> RunwayAlert:
-            a = rw["alerts"][level]
+            a = rw.get("alerts", {}).get(level, d.RUNWAY_ALERTS[level])
             return RunwayAlert(below=a["below"], for_=a["for"],
                                below_seconds=self.seconds(a["below"], "runway", "alerts", level, "below"))
 
         def thresholds(key: str) -> tuple[Threshold, ...]:
-            return tuple(Threshold(color=t["color"], value=float(t["value"])) for t in rw[key])
+            default = {"days_to_breach_thresholds": d.DAYS_TO_BREACH_THRESHOLDS,
+                       "budget_remaining_thresholds": d.BUDGET_REMAINING_THRESHOLDS}[key]
+            return tuple(Threshold(color=t["color"], value=float(t["value"])) for t in rw.get(key, default))
 
         burn = rw.get("burn_alerts", d.BURN_ALERTS)
+        cap = rw.get("cap", d.RUNWAY_CAP)
 
         def tiers(severity: str) -> tuple[BurnTier, ...]:
             where = ("runway", "burn_alerts", severity)
@@ -132,20 +169,20 @@ class _Builder:
             warning=alert("warning"), critical=alert("critical"),
             days_to_breach_thresholds=thresholds("days_to_breach_thresholds"),
             budget_remaining_thresholds=thresholds("budget_remaining_thresholds"),
-            cap_seconds=self.seconds(rw["cap"], "runway", "cap"),
+            cap_seconds=self.seconds(cap, "runway", "cap"),
             chart_max_seconds=self.seconds(rw.get("chart_max", d.CHART_MAX), "runway", "chart_max"),
             policy=Policy(rw.get("policy", d.POLICY)), min_errors=rw.get("min_errors", d.MIN_ERRORS),
             page_tiers=tiers("page"), ticket_tiers=tiers("ticket"))
 
     def grafana(self, g: dict) -> Grafana:
-        dash = g["dashboard"]
+        dash, folder, ds = g.get("dashboard", {}), g.get("folder", {}), g.get("datasource", {})
         return Grafana(
-            url=g.get("url", d.GRAFANA_URL), dashboard_uid=dash["uid"], dashboard_title=dash["title"],
-            tags=tuple(dash.get("tags", ())), refresh=dash.get("refresh", d.DASHBOARD_REFRESH),
-            time_from=dash.get("time_from", d.DASHBOARD_TIME_FROM),
-            folder_uid=g["folder"]["uid"], folder_title=g["folder"]["title"],
-            datasource_name=g["datasource"]["name"], datasource_uid=g["datasource"]["uid"],
-            datasource_url=g["datasource"]["url"])
+            url=g.get("url", d.GRAFANA_URL), dashboard_uid=dash.get("uid", d.DASHBOARD_UID),
+            dashboard_title=dash.get("title", d.DASHBOARD_TITLE), tags=tuple(dash.get("tags", d.DASHBOARD_TAGS)),
+            refresh=dash.get("refresh", d.DASHBOARD_REFRESH), time_from=dash.get("time_from", d.DASHBOARD_TIME_FROM),
+            folder_uid=folder.get("uid", d.FOLDER_UID), folder_title=folder.get("title", d.FOLDER_TITLE),
+            datasource_name=ds.get("name", d.DATASOURCE_NAME), datasource_uid=ds.get("uid", d.DATASOURCE_UID),
+            datasource_url=ds.get("url", d.PROMETHEUS_URL))
 
     def probes(self, p: dict) -> Probes:
         return Probes(http=p["http"], tcp=p["tcp"], min_healthy=p["min_healthy"], for_=p.get("for", d.PROBES_FOR))
@@ -160,43 +197,3 @@ class _Builder:
         return Prometheus(scrape_interval=pr["scrape_interval"], evaluation_interval=pr["evaluation_interval"],
                           scrape=tuple(ScrapeJob(job=j["job"], targets=tuple(j["targets"]))
                                        for j in pr.get("scrape", ())))
-
-
-def _check(spec: Spec, source: str) -> None:
-    """Rules the schema cannot express, on the model; the first broken one is reported."""
-    def fail(field: str, message: str):
-        raise SpecError(source, field, message)
-
-    selectors = [(f"slos[{i}].sli.{part}", getattr(slo.sli, part)) for i, slo in enumerate(spec.slos)
-                 for part in ("errors", "total")]
-    selectors += [("probes.http", spec.probes.http), ("probes.tcp", spec.probes.tcp)]
-    for field, text in selectors:
-        problem = selector_problem(text)
-        if problem:
-            fail(field, f"not a valid PromQL series selector: {problem}")
-    names: dict[str, int] = {}
-    for i, slo in enumerate(spec.slos):
-        if slo.name in names:
-            fail(f"slos[{i}].name", f"duplicate SLO name {slo.name!r} (also slos[{names[slo.name]}])")
-        names[slo.name] = i
-        if slo.window_seconds < 3600:
-            fail(f"slos[{i}].window", "must be at least 1h")
-    rw = spec.runway
-    for key in ("days_to_breach_thresholds", "budget_remaining_thresholds"):
-        steps = getattr(rw, key)
-        for i in range(1, len(steps)):
-            if steps[i].value <= steps[i - 1].value:
-                fail(f"runway.{key}[{i}].value", f"thresholds must be in ascending order ({steps[i].value:g} "
-                                                 f"follows {steps[i - 1].value:g})")
-    if rw.critical.below_seconds >= rw.warning.below_seconds:
-        fail("runway.alerts.critical.below", "must be shorter than runway.alerts.warning.below")
-    if rw.cap_seconds <= rw.warning.below_seconds:
-        fail("runway.cap", "must be longer than runway.alerts.warning.below")
-    shortest_window = min(slo.window_seconds for slo in spec.slos)
-    for severity, tiers in (("page", rw.page_tiers), ("ticket", rw.ticket_tiers)):
-        for i, tier in enumerate(tiers):
-            where = f"runway.burn_alerts.{severity}[{i}]"
-            if not 60 <= tier.short_seconds < tier.long_seconds:
-                fail(f"{where}.short", f"must be at least 1m and shorter than long ({tier.long})")
-            if tier.long_seconds > shortest_window:
-                fail(f"{where}.long", "must not exceed the SLO window")

@@ -129,6 +129,11 @@ def _message(error: jsonschema.ValidationError, hint: Hint | None) -> tuple[list
     if kind == "required":
         missing = [k for k in v if k not in error.instance]
         return path + missing[:1], "required key is missing"
+    if kind == "dependentRequired":
+        for key, needs in v.items():
+            missing = [k for k in needs if key in error.instance and k not in error.instance]
+            if missing:
+                return path + missing[:1], f"required key is missing (it goes with {key})"
     if kind == "pattern":
         what = "a duration such as 30s, 15m, 6h or 30d" if v == durations.PATTERN else f"matching {v}"
         return path, f"must be {what} (got {error.instance!r})"

@@ -1,0 +1,133 @@
+"""PromQL for each SLI kind: bad and total events per second over a window.
+
+Every kind is reduced to the same two rates, so the rest of the family (ratios,
+budget, runway, alerts) is written once:
+  ratio    errors and total counters, as written in the spec;
+  latency  total = rate of the histogram's _count, bad = total minus the rate of
+           the bucket `le` = `below` (requests slower than the bound);
+  probe    each sample of a 0/1 gauge is an event; every probe counts as one
+           event a second, bad in proportion to its failed samples: total =
+           number of probes, bad = sum of (1 - avg_over_time). (Dividing sample
+           counts by the window instead would be biased by one sample per
+           window, since Prometheus 2 ranges include both ends: +50% on a 10m
+           window at 5m probe intervals, and a different bias per window.)
+  raw      the spec's error ratio itself as the "bad rate" against one event a
+           second: a time-weighted ratio (there are no counts to weight it by).
+`group_by` keeps its labels on both rates (`sum by (...)`), so every series
+derived from them is per group.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from aethervision.core.model import SLI, SLO, SLIKind
+from aethervision.promql.parse import metric_names, selector_matchers
+
+WINDOW = "$window"  # placeholder in raw SLIs, filled with each recorded window
+
+
+def _go_float(value: float) -> str:
+    """strconv.FormatFloat(v, 'g', -1, 64), how Go client libraries write `le` (1e+06, 0.25, 1)."""
+    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    point = len(text) + exponent  # digits before the decimal point
+    x = point - 1
+    if x < -4 or x >= 6:  # Go: shortest formatting switches to %e at exponent 6
+        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        return f"{mantissa}e{'-' if x < 0 else '+'}{abs(x):02d}"
+    if point <= 0:
+        return "0." + "0" * -point + text
+    if point >= len(text):
+        return text + "0" * (point - len(text))
+    return text[:point] + "." + text[point:]
+
+
+def le_spellings(below: float) -> list[str]:
+    """Every way client libraries (and Prometheus 3's normalisation) write the bound `below`."""
+    spellings = {_go_float(below), repr(float(below))}  # Go: 1, 0.25; Python/Java, Prometheus 3: 1.0
+    if float(below).is_integer():
+        spellings |= {str(int(below)), f"{int(below)}.0"}
+    return sorted(spellings)
+
+
+def le_matcher(below: float) -> str:
+    """An `le` matcher that holds for the bound however it is spelled."""
+    alternatives = "|".join(re.escape(s).replace("\\", "\\\\") for s in le_spellings(below))
+    return f'le=~"{alternatives}"'
+
+
+def _selector(metric: str, selector: str, *extra: str) -> str:
+    matchers = [f'{label}{op}"{value}"' for label, op, value in selector_matchers(selector)[1]]
+    matchers += list(extra)
+    return f"{metric}{{{', '.join(matchers)}}}" if matchers else metric
+
+
+def latency_selectors(sli: SLI) -> tuple[str, str]:
+    """(_count selector, _bucket selector at the bound)."""
+    return (_selector(f"{sli.histogram}_count", sli.selector),
+            _selector(f"{sli.histogram}_bucket", sli.selector, le_matcher(sli.below)))
+
+
+def raw_query(sli: SLI, window: str) -> str:
+    return sli.raw.replace(WINDOW, window)
+
+
+def _sum(slo: SLO) -> str:
+    return f"sum by ({', '.join(slo.group_by)}) " if slo.group_by else "sum"
+
+
+def errors_rate(slo: SLO, window: str) -> str:
+    """Bad events per second over `window` (raw: the error ratio)."""
+    sli, total = slo.sli, _sum(slo)
+    if sli.kind is SLIKind.RATIO:
+        # `or 0 * total`: an error counter that never incremented has no series
+        # yet; that means zero errors, not "no data".
+        return (f"{total}(rate({sli.errors}[{window}]))"
+                f" or 0 * {total}(rate({sli.total}[{window}]))")
+    if sli.kind is SLIKind.LATENCY:
+        count, bucket = latency_selectors(sli)
+        return f"clamp_min({total}(rate({count}[{window}])) - {total}(rate({bucket}[{window}])), 0)"
+    if sli.kind is SLIKind.PROBE:
+        return f"{total}(1 - avg_over_time({sli.probe}[{window}]))"
+    # raw: `>= 0` drops NaN (0/0 when there is no traffic), which is "no data", not a ratio.
+    return f"({raw_query(sli, window)}) >= 0"
+
+
+def requests_rate(slo: SLO, window: str, recorded_errors: str) -> str:
+    """All events per second over `window`; raw SLIs count one event a second."""
+    sli, total = slo.sli, _sum(slo)
+    if sli.kind is SLIKind.RATIO:
+        return f"{total}(rate({sli.total}[{window}]))"
+    if sli.kind is SLIKind.LATENCY:
+        return f"{total}(rate({latency_selectors(sli)[0]}[{window}]))"
+    if sli.kind is SLIKind.PROBE:
+        count = f"count by ({', '.join(slo.group_by)}) " if slo.group_by else "count"
+        return f"{count}(avg_over_time({sli.probe}[{window}]))"
+    return f"{recorded_errors} * 0 + 1"
+
+
+def counts_events(sli: SLI) -> bool:
+    """False for raw SLIs: their rates are a ratio, so `min_errors` cannot apply."""
+    return sli.kind is not SLIKind.RAW
+
+
+def selectors(sli: SLI) -> dict[str, str]:
+    """The SLI's series selectors by spec field (sli.errors, sli.latency, ...), to check and to list."""
+    if sli.kind is SLIKind.RATIO:
+        return {"sli.errors": sli.errors, "sli.total": sli.total}
+    if sli.kind is SLIKind.LATENCY:
+        count, bucket = latency_selectors(sli)
+        return {"sli.latency": count, "sli.latency.below": bucket}
+    if sli.kind is SLIKind.PROBE:
+        return {"sli.probe": sli.probe}
+    return {"sli.raw": raw_query(sli, "5m")}
+
+
+def input_names(sli: SLI) -> set[str]:
+    """Metric names the SLI reads from Prometheus."""
+    names: set[str] = set()
+    for text in selectors(sli).values():
+        names |= metric_names(text)
+    return names
