@@ -21,6 +21,7 @@ T0 = 31 * DAY  # end of the healthy history: the 30-day window is full
 HEALTHY = Segment(T0, 10, 0.001)  # 0.1% errors: burn 0.1
 SLO_LABELS = {"severity": "", "slo": "payment_rate", "service": "crm", "component": "slo"}
 SOON, CRITICAL = "PaymentRatePredictedBreachSoon", "PaymentRatePredictedBreachCritical"
+NO_DATA = "PaymentRateSLINoData"
 CAP = 8760.0
 
 pytestmark = [pytest.mark.promtool, pytest.mark.slow]
@@ -112,20 +113,23 @@ def build_cases() -> list[pr.Case]:
     cases.append(pr.Case("exhausted_no_burn", input_series(spent),
                          values=[(s("hours_to_breach_1h"), T0, 0.0), (s("hours_to_breach"), T0, 0.0)]))
 
-    # Zero traffic: counters never move. No runway, no burn, no NaN, no alert.
+    # Zero traffic: counters never move. No runway, no burn, no NaN; the only
+    # alert says so (SLINoData: the total is not growing).
     idle = [Segment(T0, 0, 0.0)]
     cases.append(pr.Case(
         "zero_traffic", input_series(idle),
         empty=[(s(n), T0) for n in ("error_ratio:rate1h", "burn_rate:rate1h", "error_budget_remaining:ratio",
                                     "hours_to_breach", "days_to_breach")] + [("aethervision:days_to_breach", T0)],
-        silent=[T0],
+        silent=[T0], silent_except=(NO_DATA,), firing=[(NO_DATA, T0, labels("warning"))],
     ))
 
-    # Traffic stopped 3h ago: the 1h window sees no traffic, so "no burn" (the cap).
+    # Traffic stopped 3h ago: the 1h window sees no traffic, so "no burn" (the cap);
+    # only SLINoData fires.
     stopped = [HEALTHY, Segment(3 * HOUR, 0, 0.0)]
     cases.append(pr.Case("traffic_stopped", input_series(stopped),
                          values=[(s("hours_to_breach_1h"), T0 + 3 * HOUR, CAP)],
-                         empty=[(s("burn_rate:rate1h"), T0 + 3 * HOUR)], silent=[T0 + 3 * HOUR]))
+                         empty=[(s("burn_rate:rate1h"), T0 + 3 * HOUR)], silent=[T0 + 3 * HOUR],
+                         silent_except=(NO_DATA,), firing=[(NO_DATA, T0 + 3 * HOUR, labels("warning"))]))
 
     # No errors ever: the failed counter does not exist. Burn 0, runway = cap.
     clean = [Segment(T0, 10, 0.0)]

@@ -27,17 +27,22 @@ class Case:
     firing: list[tuple[str, int, dict]] = field(default_factory=list)  # alertname, at, labels
     silent: list[int] = field(default_factory=list)  # times at which no alert may fire
     alerts: list[dict] = field(default_factory=list)  # raw alert_rule_test entries
+    silent_except: tuple[str, ...] = ()  # alert names `silent` allows (e.g. the expected SLINoData)
+    labels: str = LABELS  # labels of the slo:* series the values are read from
+    value_labels: dict[str, str] = field(default_factory=dict)  # expr -> its labels, where not `labels`
+    tolerance: float = TOLERANCE  # relative
 
     interval: str = EVAL_INTERVAL
     series_interval: str = "5m"
 
     def _value_test(self, expr: str, at: int, expected: float) -> dict:
         # aethervision:* aggregates carry no labels; slo:* series carry the SLO's.
-        series_labels = "{}" if expr.startswith("aethervision:") else "{" + LABELS + "}"
+        series_labels = "{}" if expr.startswith("aethervision:") else "{" + self.labels + "}"
+        series_labels = self.value_labels.get(expr, series_labels)
         if expected == 0:
             check, want = f"abs({expr}) <= bool 1e-9", 1
         else:
-            check, want = f"abs({expr} - {expected!r}) <= bool {abs(expected) * TOLERANCE!r}", 1
+            check, want = f"abs({expr} - {expected!r}) <= bool {abs(expected) * self.tolerance!r}", 1
         return {"expr": check, "eval_time": f"{at}s",
                 "exp_samples": [{"labels": series_labels, "value": want}]}
 
@@ -51,8 +56,9 @@ class Case:
                 "exp_samples": [{"labels": f'ALERTS{{alertname="{name}", alertstate="firing", {matcher}}}',
                                  "value": 1}]})
         alert_tests = list(self.alerts)
+        allowed = f', alertname!~"{"|".join(self.silent_except)}"' if self.silent_except else ""
         for at in self.silent:
-            expr_tests.append({"expr": 'ALERTS{alertstate="firing", component="slo"}',
+            expr_tests.append({"expr": f'ALERTS{{alertstate="firing", component="slo"{allowed}}}',
                                "eval_time": f"{at}s", "exp_samples": []})
         test = {"interval": self.series_interval, "input_series": self.series, "promql_expr_test": expr_tests}
         if alert_tests:

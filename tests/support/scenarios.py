@@ -84,3 +84,56 @@ def expected(segments: list[Segment], at: int, objective: float = 0.99,
     hours = [v for v in (out["hours_1h"], out["hours_6h"]) if v is not None]
     out["hours"] = min(hours) if hours else None
     return out
+
+
+# -- probes: a 0/1 gauge per probe, every sample an event ------------------------------
+
+@dataclass(frozen=True)
+class ProbeSegment:
+    seconds: int
+    probes: int
+    failing: int  # probes 0..failing-1 report 0 in this segment
+
+
+def probe_states(segments: list[ProbeSegment]) -> list[list[int]]:
+    """Per probe, the 0/1 sample at each STEP from time 0 (sample k belongs to the segment
+    of the step ending at k * STEP; sample 0 to the first segment)."""
+    steps = [seg for seg in segments for _ in range(seg.seconds // STEP)]
+    steps = steps[:1] + steps
+    probes = max(seg.probes for seg in segments)
+    return [[0 if j < seg.failing else 1 for seg in steps] for j in range(probes)]
+
+
+def probe_series(segments: list[ProbeSegment], selector: str) -> list[dict]:
+    """promtool input series, one per probe (label probe="p<j>" appended to `selector`'s labels)."""
+    out = []
+    for j, states in enumerate(probe_states(segments)):
+        runs: list[list[int]] = []
+        for value in states:
+            if runs and runs[-1][0] == value:
+                runs[-1][1] += 1
+            else:
+                runs.append([value, 1])
+        values = " ".join(f"{v}x{n - 1}" if n > 1 else str(v) for v, n in runs)
+        out.append({"series": selector.replace("}", f', probe="p{j}"}}'), "values": values})
+    return out
+
+
+def probe_expected(segments: list[ProbeSegment], at: int, objective: float, window: int,
+                   cap_hours: float = 8760) -> dict:
+    """Failed share of the samples Prometheus 2 selects for a range (both ends included),
+    and the runway the rules should record from it."""
+    states = probe_states(segments)
+    budget = 1 - objective
+
+    def failed_share(seconds: int) -> float:
+        first, last = max(0, -(-(at - seconds) // STEP)), at // STEP
+        picked = [s for probe in states for s in probe[first:last + 1]]
+        return picked.count(0) / len(picked)
+
+    ebr = max(0.0, 1 - failed_share(window) * min(1.0, at / window) / budget)
+    out = {"ebr": ebr, "ratio_1h": failed_share(HOUR), "burn_10m": failed_share(10 * MINUTE) / budget}
+    # Every probe is one event a second, so the budget burn equals the burn rate here.
+    out["burn_1h"] = out["ratio_1h"] / budget
+    out["hours_1h"] = min(ebr * window / HOUR / out["burn_1h"], cap_hours) if out["burn_1h"] else cap_hours
+    return out
