@@ -10,7 +10,10 @@ from aethervision.builder import checks
 from aethervision.builder.outputs import PROMETHEUS_DIR
 from aethervision.builder.pipeline import Generated
 from aethervision.clients import promtool
+from aethervision.clients.prometheus import Client
 from aethervision.core.errors import ToolMissing
+from aethervision.core.model import SLIKind, Spec
+from aethervision.promql import sli
 
 
 @dataclass
@@ -71,3 +74,33 @@ def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True)
         report.skipped.append("Grafana JSON Schemas: no schema folder (pass --grafana-schema or set "
                               "AETHERVISION_GRAFANA_SCHEMA)")
     return report
+
+
+def live_sli_problems(spec: Spec, client: Client) -> tuple[list[str], list[str]]:
+    """(problems, notes) from asking a live Prometheus about every SLI: its series exist,
+    and a latency SLO's bound is one of its histogram's buckets however `le` is spelled."""
+    problems, notes = [], []
+    for i, slo in enumerate(spec.slos):
+        where = f"{spec.source}: slos[{i}]"
+        for field, expr, empty in sli.live_probes(slo):
+            if client.query(expr):
+                continue
+            if empty:
+                problems.append(f"{where}.{field}: {empty} ({expr} on {client.safe_url})")
+            else:
+                notes.append(f"{where}.{field}: no series yet ({expr}); fine while no error has happened")
+        if slo.sli.kind is SLIKind.LATENCY:
+            bounds = [s.labels.get("le", "") for s in client.query(sli.bucket_bounds(slo.sli))]
+            numeric = sorted({float(b) for b in bounds if _is_number(b)})  # "1" and "1.0" are one bound
+            if bounds and slo.sli.below not in numeric:
+                shown = ", ".join(f"{b:g}" for b in numeric)
+                problems.append(f"{where}.sli.latency.below: {slo.sli.below:g} is not a bucket bound of "
+                                f"{slo.sli.histogram} (its bounds: {shown}, +Inf)")
+    return problems, notes
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return float(text) != float("inf")
+    except ValueError:
+        return False

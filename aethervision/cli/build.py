@@ -13,6 +13,7 @@ from aethervision.api import push as push_api
 from aethervision.api import validate as validate_api
 from aethervision.builder import diff as diff_mod
 from aethervision.builder import pipeline
+from aethervision.clients import prometheus
 from aethervision.cli.common import (
     grafana_options,
     handle_errors,
@@ -73,8 +74,11 @@ def build(spec_path: str, out_dir: str, check: bool) -> None:
                    "repository's jsonschema/ folder). Without it the schema check is skipped, "
                    "and the output says so.")
 @click.option("--skip-promtool", is_flag=True, help="Do not run promtool (PromQL parse, rule check).")
+@click.option("--prometheus-url", metavar="URL",
+              help="Also ask this Prometheus whether every SLI's series exist and whether each "
+                   "latency bound is a real bucket of its histogram (`le` however it is spelled).")
 @handle_errors
-def validate(spec_path: str, schema_dir: str | None, skip_promtool: bool) -> None:
+def validate(spec_path: str, schema_dir: str | None, skip_promtool: bool, prometheus_url: str | None) -> None:
     """Validate the generated output without writing it.
 
     \b
@@ -83,11 +87,21 @@ def validate(spec_path: str, schema_dir: str | None, skip_promtool: bool) -> Non
     thresholds ascending over a null base; every PromQL expression parses
     (promtool); every metric read is recorded by our rules or a documented
     input; `promtool check rules` on the generated rule files. Says on stdout
-    which checks ran and which were skipped.
+    which checks ran and which were skipped. With --prometheus-url, also
+    checks the SLIs against live data.
     """
     gen = pipeline.generate(spec_path)
     report = validate_api.validate(gen, Path(schema_dir) if schema_dir else None,
                                    use_promtool=not skip_promtool)
+    if prometheus_url:
+        client = prometheus.Client(prometheus_url)
+        live, notes = validate_api.live_sli_problems(gen.spec, client)
+        report.problems += live
+        report.checked.append(f"SLI series and latency buckets on {client.safe_url}")
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
+    else:
+        report.skipped.append("SLI series on a live Prometheus (pass --prometheus-url)")
     if report.problems:
         raise ValidationFailed(report.problems)
     click.echo(f"valid: {spec_path} ({len(gen.files)} generated files)")

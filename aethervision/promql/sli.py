@@ -131,3 +131,23 @@ def input_names(sli: SLI) -> set[str]:
     for text in selectors(sli).values():
         names |= metric_names(text)
     return names
+
+
+def live_probes(slo: SLO) -> list[tuple[str, str, str]]:
+    """(spec field, PromQL, what an empty result means) to ask a live Prometheus whether
+    the SLI's series exist. The latency bound is checked apart (bucket_bounds)."""
+    sli = slo.sli
+    if sli.kind is SLIKind.RATIO:
+        return [("sli.total", f"count({sli.total})", "no series: is the scrape job up, are the labels right?"),
+                ("sli.errors", f"count({sli.errors})", "")]  # "" = may be absent: no error yet
+    if sli.kind is SLIKind.LATENCY:
+        count = latency_selectors(sli)[0]
+        return [("sli.latency.histogram", f"count({count})", f"no series for {count}")]
+    if sli.kind is SLIKind.PROBE:
+        return [("sli.probe", f"count({sli.probe})", "no series: is the blackbox exporter scraped?")]
+    return [("sli.raw", f"count({raw_query(sli, '5m')})", "the query returns nothing over 5m")]
+
+
+def bucket_bounds(sli: SLI) -> str:
+    """The `le` labels the histogram's buckets carry (query: one series per bound)."""
+    return f"count by (le) ({_selector(f'{sli.histogram}_bucket', sli.selector)})"
