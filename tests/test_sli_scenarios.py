@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from aethervision.clients import promtool
+
 from support import promtool_run as pr
 from support.repo import generated_rule_files
 from support.scenarios import (
@@ -150,7 +151,7 @@ def grouped_case() -> tuple[dict, pr.Case]:
         "grouped_one_cluster_burns", cluster_series(eu, "eu") + cluster_series(us, "us"),
         values=values, value_labels=value_labels,
         firing=[(page, at, labels_of("agent_availability", "agent", "critical", cluster="eu", team="agents"))],
-        empty=[(f'ALERTS{{cluster="us", alertstate="firing"}}', t) for t in (T0 + HOUR, at, T0 + 3 * HOUR)])
+        empty=[('ALERTS{cluster="us", alertstate="firing"}', t) for t in (T0 + HOUR, at, T0 + 3 * HOUR)])
     return spec, case
 
 
@@ -164,7 +165,7 @@ def grouped_no_data_case() -> tuple[dict, pr.Case]:
         "grouped_no_data", series,
         firing=[(name, fires + 10 * MINUTE, labels_of("agent_availability", "agent", "warning", cluster="us",
                                                       team="agents"))],
-        empty=[(f'ALERTS{{cluster="eu", alertstate="firing"}}', fires + 10 * MINUTE),
+        empty=[('ALERTS{cluster="eu", alertstate="firing"}', fires + 10 * MINUTE),
                (f'ALERTS{{alertname="{name}", alertstate="firing"}}', T0 + 10 * MINUTE)],
         silent=[fires + 10 * MINUTE, T0 + 3 * HOUR], silent_except=(name,))
     return spec, case
@@ -203,7 +204,7 @@ def routing_case() -> tuple[dict, pr.Case]:
         "routing_and_disabled_tier", input_series(outage),
         firing=[("PaymentRateErrorBudgetSlowBurn", first_ticket, {**base, "severity": "warning", "queue": "tickets"}),
                 ("PaymentRatePredictedBreachCritical", at, {**base, "severity": "critical"})],
-        empty=[(f'ALERTS{{alertname=~".*FastBurn"}}', t) for t in range(T0, T0 + 2 * HOUR + 1, 10 * MINUTE)])
+        empty=[('ALERTS{alertname=~".*FastBurn"}', t) for t in range(T0, T0 + 2 * HOUR + 1, 10 * MINUTE)])
     return spec, case
 
 

@@ -82,13 +82,13 @@ def live_sli_problems(spec: Spec, client: Client) -> tuple[list[str], list[str]]
     problems, notes = [], []
     for i, slo in enumerate(spec.slos):
         where = f"{spec.source}: slos[{i}]"
-        for field, expr, empty in sli.live_probes(slo):
+        for where_in_slo, expr, empty in sli.live_probes(slo):
             if client.query(expr):
                 continue
             if empty:
-                problems.append(f"{where}.{field}: {empty} ({expr} on {client.safe_url})")
+                problems.append(f"{where}.{where_in_slo}: {empty} ({expr} on {client.safe_url})")
             else:
-                notes.append(f"{where}.{field}: no series yet ({expr}); fine while no error has happened")
+                notes.append(f"{where}.{where_in_slo}: no series yet ({expr}); fine while no error has happened")
         if slo.sli.kind is SLIKind.LATENCY:
             bounds = [s.labels.get("le", "") for s in client.query(sli.bucket_bounds(slo.sli))]
             numeric = sorted({float(b) for b in bounds if _is_number(b)})  # "1" and "1.0" are one bound
