@@ -84,7 +84,7 @@ def budget_remaining(spec: Spec, slo: SLO) -> Stat:
 def burn_rate(spec: Spec, slo: SLO) -> TimeSeries:
     """Burn rate over 1h and 6h; 1x spends exactly the budget over the window."""
     return TimeSeries(
-        title=f"Burn rate · {slo.title}",
+        title=f"Burn rate ({slo.sli.bad_events}) · {slo.title}",
         description=f"Share of {slo.sli.bad_events} divided by the error budget. 1x spends the "
                     f"budget exactly over {slo.window}; above 1x the budget runs out early.",
         dataSource=DATASOURCE,

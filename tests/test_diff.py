@@ -58,7 +58,7 @@ def test_moved_resized_added_and_removed_panels(cli, tmp_path):
     assert "moved    dashboard aethervision: panel 'Runway to Breach (hours) — 1h vs 6h' gridPos" in output
     assert "resized  dashboard aethervision: panel 'Error budget remaining · Payment success rate'" in output
     assert "removed  dashboard aethervision: panel 'Old panel'" in output
-    assert "added    dashboard aethervision: panel 'Burn rate · Payment success rate'" in output
+    assert "added    dashboard aethervision: panel 'Burn rate (failed events) · Payment success rate'" in output
 
 
 def test_diff_against_a_git_ref(cli, tmp_path, spec_data, write_spec):

@@ -141,3 +141,11 @@ def test_the_fleet_example_round_trips_through_yaml():
     """The example stays plain YAML a user can copy: keys the schema knows, nothing else."""
     data = yaml.safe_load(FLEET.read_text())
     assert spec_mod.from_data(data, str(FLEET)).slos[1].group_by == ("cluster",)
+
+
+@pytest.mark.promtool
+def test_the_fleet_example_validates_against_grafana_schemas_and_promtool(cli, grafana_schema):
+    result = cli("validate", "--spec", str(FLEET), "--grafana-schema", str(grafana_schema))
+    assert result.exit_code == 0, result.output
+    assert "checked  promtool check rules" in result.stdout
+    assert f"checked  Grafana JSON Schemas ({grafana_schema})" in result.stdout
