@@ -108,7 +108,8 @@ def test_verify_passes_against_the_running_stack(cli, live, client):
     result = cli("verify", "--spec", str(live["spec"]), "--prometheus-url", live["urls"]["prometheus"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert all(line.startswith("✅") for line in lines) and len(lines) == 8
+    assert all(line.startswith("✅") for line in lines) and len(lines) == 9
+    assert "✅ SLO runways: 1 recorded for 1 SLO(s)" in lines
     assert any(line.startswith("✅ Autoheal target:") and " up" in line for line in lines)
     assert "✅ Autoheal: enabled" in lines
 
