@@ -7,12 +7,16 @@ from pathlib import Path
 from aethervision.builder import provisioning, render
 from aethervision.core.model import Spec
 from aethervision.dashboards import aethervision as dashboard
+from aethervision.ops import alertmanager, blackbox
+from aethervision.ops import prometheus as prom_config
 from aethervision.rules import files as rules
 
 DASHBOARD_DIR = f"dashboards/{provisioning.DASHBOARD_SUBDIR}"
 PROMETHEUS_DIR = "prometheus"
+ALERTMANAGER_FILE = "alertmanager/alertmanager.yml"
+BLACKBOX_FILE = "blackbox/blackbox.yml"
 # Folders whose every file is generated: stale files there are removed.
-MANAGED_DIRS = (DASHBOARD_DIR, PROMETHEUS_DIR)
+MANAGED_DIRS = (DASHBOARD_DIR, PROMETHEUS_DIR, "alertmanager", "blackbox")
 
 
 def dashboard_path(spec: Spec) -> str:
@@ -43,5 +47,9 @@ def files(spec: Spec, built: dict[str, dict], docs: dict[str, dict]) -> dict[str
     out["datasources/prometheus.yaml"] = render.to_yaml(provisioning.datasource(spec), source)
     out.update({f"{PROMETHEUS_DIR}/{name}": text for name, text in rule_files(spec, docs).items()})
     if spec.prometheus:  # optional section: no scrape config is written without it
-        out[f"{PROMETHEUS_DIR}/prometheus.yml"] = render.to_yaml(rules.prometheus_config(spec), source)
+        out[f"{PROMETHEUS_DIR}/prometheus.yml"] = render.to_yaml(prom_config.config(spec), source)
+    if spec.alertmanager:
+        out[ALERTMANAGER_FILE] = render.to_yaml(alertmanager.config(spec), source)
+    if spec.probes and spec.probes.exporter:
+        out[BLACKBOX_FILE] = render.to_yaml(blackbox.modules(), source)
     return dict(sorted(out.items()))

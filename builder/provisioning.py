@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aethervision.core.model import Spec
-from aethervision.rules import files as rules
+from aethervision.ops import prometheus as prom_config
 
 # Where Grafana sees this folder when provisioning/ is mounted at its default path.
 GRAFANA_PROVISIONING = "/etc/grafana/provisioning"
@@ -42,6 +42,6 @@ def datasource(spec: Spec) -> dict:
             "url": g.datasource_url,
             "isDefault": True,
             "editable": False,
-            "jsonData": {"timeInterval": rules.intervals(spec)[0]},
+            "jsonData": {"timeInterval": prom_config.intervals(spec)[0]},
         }],
     }

@@ -31,7 +31,11 @@ def to_json(data: Any) -> str:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Safe dumper that writes multi-line strings as literal blocks."""
+    """Safe dumper that writes multi-line strings as literal blocks, and never anchors:
+    a generated file reads the same whether or not two lists are the same object."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
 
 
 def _str(dumper: yaml.SafeDumper, value: str):

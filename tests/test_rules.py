@@ -101,8 +101,11 @@ def test_default_policy_alerts(spec):
     slow = by_name["PaymentRateErrorBudgetSlowBurn"]["expr"]
     assert "slo:payment_rate:budget_burn:rate3d > 1 and slo:payment_rate:budget_burn:rate30m > 1" in slow
     assert by_name["PaymentRateErrorBudgetExhausted"]["expr"] == "slo:payment_rate:error_budget_remaining:ratio == 0"
-    for alert in by_name.values():
-        assert set(alert["annotations"]) == {"summary", "description", "actions", "runbook_url", "dashboard"}
+    for name, alert in by_name.items():
+        marked = name == "PaymentRateErrorBudgetFastBurn"  # alerting.page.autoheal: true in the spec
+        assert set(alert["annotations"]) == {"summary", "description", "actions", "runbook_url", "dashboard",
+                                             *(["autoheal"] if marked else [])}
+        assert alert["labels"].get("autoheal") == ("true" if marked else None)
     assert [a["alert"] for a in alerts["aethervision.alerts"]] == [
         "AutohealDisabledInDev", "AutohealStaleActions", "ProbesCoverageLow"]
     severities = {a["alert"]: a["labels"]["severity"] for a in alerts["aethervision.alerts"]}

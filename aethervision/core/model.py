@@ -55,6 +55,7 @@ class Tier:
     labels: tuple[tuple[str, str], ...] = ()
     annotations: tuple[tuple[str, str], ...] = ()
     disable: bool = False
+    autoheal: bool = False  # label and annotate autoheal="true": Alertmanager routes it to autoheal
 
 
 # The alert tiers `slos[].alerting` may tune, and the alert each one names.
@@ -177,6 +178,19 @@ class Probes:
     tcp: str
     min_healthy: int
     for_: str
+    exporter: str = ""  # blackbox exporter host:port; with targets, the build writes its scrape jobs
+    http_targets: tuple[str, ...] = ()
+    tcp_targets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Alertmanager:
+    target: str  # host:port Prometheus sends alerts to
+    group_wait: str
+    group_interval: str
+    repeat_interval: str
+    receivers: tuple[tuple[str, dict], ...]  # page/ticket/quiet -> Alertmanager receiver config
+    autoheal_token_file: str  # bearer token for the autoheal webhook; "" = no auth header
 
 
 @dataclass(frozen=True)
@@ -210,3 +224,4 @@ class Spec:
     probes: Probes | None  # optional sections: None when the spec leaves them out
     autoheal: Autoheal | None
     prometheus: Prometheus | None
+    alertmanager: Alertmanager | None = None

@@ -7,9 +7,9 @@ from dataclasses import asdict, dataclass
 
 from aethervision.clients.prometheus import Client
 from aethervision.core.model import SLO, Spec
+from aethervision.ops.prometheus import intervals
 from aethervision.promql import queries as q
 from aethervision.promql import sli
-from aethervision.rules.files import intervals
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from aethervision.core.errors import ToolMissing, UserError
 from aethervision.core.model import Spec
 from aethervision.live import services, simulator
 from aethervision.live.procs import Proc, free_port, load, port_free, running, save, spawn, stop, wait_http
+from aethervision.ops import prometheus as prom_config
 from aethervision.rules import files as rules
 
 STATE_FILE = "demo.json"
@@ -61,8 +62,8 @@ def write_config(spec: Spec, cfg: DemoConfig, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in outputs.rule_files(spec).items():
         (folder / name).write_text(text)
-    config = rules.prometheus_config(spec)
-    scrape_interval, evaluation_interval = rules.intervals(spec)
+    config = prom_config.config(spec)
+    scrape_interval, evaluation_interval = prom_config.intervals(spec)
     config["global"]["scrape_interval"] = cfg.scrape_interval or scrape_interval
     config["global"]["evaluation_interval"] = cfg.evaluation_interval or evaluation_interval
     targets = {spec.autoheal.job: cfg.autoheal_port} if spec.autoheal else {}
@@ -114,7 +115,7 @@ def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> Pat
     passes = rules.backfill_passes(spec)
     if not passes:
         return history
-    interval = cfg.backfill_interval or rules.intervals(spec)[1]
+    interval = cfg.backfill_interval or prom_config.intervals(spec)[1]
     empty = cfg.workdir / "backfill" / "prometheus.yml"
     empty.parent.mkdir(parents=True, exist_ok=True)
     empty.write_text(f"global:\n  evaluation_interval: {interval}\n")

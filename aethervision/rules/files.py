@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aethervision.core import defaults
 from aethervision.core.model import Spec
 from aethervision.promql import queries as q
 from aethervision.promql import sli
@@ -28,33 +27,6 @@ def recording_rules(spec: Spec) -> dict:
 def alert_rules(spec: Spec) -> dict:
     groups = [policy.alert_group(spec, s) for s in spec.slos] + [ops.alert_group(spec)]
     return {"groups": groups}
-
-
-def prometheus_config(spec: Spec) -> dict:
-    """prometheus.yml loading the generated rules, scraping autoheal and SLI sources.
-
-    Written only when the spec has a `prometheus` section (outputs.py); the demo
-    also builds one without it, from the default intervals.
-    """
-    jobs = []
-    if spec.autoheal:
-        jobs.append({"job_name": spec.autoheal.job, "static_configs": [{"targets": [spec.autoheal.target]}]})
-    scrape_interval, evaluation_interval = intervals(spec)
-    if spec.prometheus:
-        jobs += [{"job_name": j.job, "static_configs": [{"targets": list(j.targets)}]}
-                 for j in spec.prometheus.scrape]
-    return {
-        "global": {"scrape_interval": scrape_interval, "evaluation_interval": evaluation_interval},
-        "rule_files": [RECORDING_FILE, ALERTS_FILE],
-        "scrape_configs": jobs,
-    }
-
-
-def intervals(spec: Spec) -> tuple[str, str]:
-    """(scrape, evaluation) interval: the spec's, or the defaults."""
-    if spec.prometheus:
-        return spec.prometheus.scrape_interval, spec.prometheus.evaluation_interval
-    return defaults.SCRAPE_INTERVAL, defaults.EVALUATION_INTERVAL
 
 
 def input_metrics(spec: Spec) -> dict[str, str]:

@@ -82,6 +82,8 @@ def _alert(spec: Spec, slo: SLO, name: str, severity: str, expr: str, summary: s
     rule["labels"] = {"severity": severity, "slo": slo.name, "service": slo.service, "component": "slo",
                       **dict(slo.labels), **dict(tier.labels)}
     rule["annotations"] = {**annotations, **dict(tier.annotations)}
+    if tier.autoheal:  # a label for Alertmanager's route, an annotation as the seed had it
+        rule["labels"]["autoheal"] = rule["annotations"]["autoheal"] = "true"
     return rule
 
 

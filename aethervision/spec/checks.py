@@ -44,6 +44,10 @@ def check(spec: Spec, source: str) -> None:
     if spec.probes:
         for field, text in (("probes.http", spec.probes.http), ("probes.tcp", spec.probes.tcp)):
             _selector(fail, field, text)
+        if (spec.probes.http_targets or spec.probes.tcp_targets) and not spec.probes.exporter:
+            fail("probes.exporter", "required with probes.targets: the blackbox exporter's host:port")
+    if spec.autoheal is None and any(t.autoheal for s in spec.slos for _, t in s.alerting):
+        fail("autoheal", "an alert is marked `autoheal: true` but the spec has no autoheal section")
     _check_runway(fail, spec)
 
 
@@ -88,16 +92,17 @@ def _check_groups(fail: _Fail, where: str, slo: SLO) -> None:
 
 def _check_routing(fail: _Fail, where: str, slo: SLO) -> None:
     for label, _ in slo.labels:
-        if label in RESERVED_LABELS or label == "severity" or label in slo.group_by:
+        if label in RESERVED_LABELS or label in ("severity", "autoheal") or label in slo.group_by:
             fail(f"{where}.labels.{label}", "is set by AetherVision on every alert of the SLO "
                                             "(severity: set it per tier under alerting)")
     for name, tier in slo.alerting:
-        if tier.disable and (tier.labels or tier.annotations):
-            fail(f"{where}.alerting.{name}", "is disabled and also given labels or annotations: "
+        if tier.disable and (tier.labels or tier.annotations or tier.autoheal):
+            fail(f"{where}.alerting.{name}", "is disabled and also given labels, annotations or autoheal: "
                                              "drop one (a disabled alert is not generated)")
         for label, _ in tier.labels:
-            if label in RESERVED_LABELS or label in slo.group_by:
-                fail(f"{where}.alerting.{name}.labels.{label}", "is set by AetherVision on every alert of the SLO")
+            if label in RESERVED_LABELS or label in slo.group_by or label == "autoheal":
+                fail(f"{where}.alerting.{name}.labels.{label}", "is set by AetherVision (autoheal: use "
+                                                                "`autoheal: true` on the tier)")
 
 
 def _check_runway(fail: _Fail, spec: Spec) -> None:

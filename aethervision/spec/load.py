@@ -21,6 +21,7 @@ from aethervision.core.errors import SpecError
 from aethervision.core.model import (
     SLI,
     SLO,
+    Alertmanager,
     Autoheal,
     BurnTier,
     Grafana,
@@ -108,7 +109,8 @@ class _Builder:
         return Spec(source=self.source, slos=tuple(self.slo(i, s) for i, s in enumerate(data["slos"])),
                     runway=self.runway(data.get("runway", {})), grafana=self.grafana(data.get("grafana", {})),
                     probes=optional("probes", self.probes), autoheal=optional("autoheal", self.autoheal),
-                    prometheus=optional("prometheus", self.prometheus))
+                    prometheus=optional("prometheus", self.prometheus),
+                    alertmanager=optional("alertmanager", self.alertmanager))
 
     def slo(self, i: int, s: dict) -> SLO:
         nd = s.get("no_data", {})
@@ -122,7 +124,8 @@ class _Builder:
                    alert_name=s.get("alert_name", ""),
                    alerting=tuple((name, Tier(labels=tuple(t.get("labels", {}).items()),
                                               annotations=tuple(t.get("annotations", {}).items()),
-                                              disable=t.get("disable", False)))
+                                              disable=t.get("disable", False),
+                                              autoheal=t.get("autoheal", False)))
                                   for name, t in s.get("alerting", {}).items()),
                    no_data=NoData(for_=no_data_for, severity=nd.get("severity", d.NO_DATA_SEVERITY),
                                   disable=nd.get("disable", False)))
@@ -185,7 +188,17 @@ class _Builder:
             datasource_url=ds.get("url", d.PROMETHEUS_URL))
 
     def probes(self, p: dict) -> Probes:
-        return Probes(http=p["http"], tcp=p["tcp"], min_healthy=p["min_healthy"], for_=p.get("for", d.PROBES_FOR))
+        targets = p.get("targets", {})
+        return Probes(http=p["http"], tcp=p["tcp"], min_healthy=p["min_healthy"], for_=p.get("for", d.PROBES_FOR),
+                      exporter=p.get("exporter", ""), http_targets=tuple(targets.get("http", ())),
+                      tcp_targets=tuple(targets.get("tcp", ())))
+
+    def alertmanager(self, a: dict) -> Alertmanager:
+        return Alertmanager(target=a["target"], group_wait=a.get("group_wait", d.AM_GROUP_WAIT),
+                            group_interval=a.get("group_interval", d.AM_GROUP_INTERVAL),
+                            repeat_interval=a.get("repeat_interval", d.AM_REPEAT_INTERVAL),
+                            receivers=tuple(sorted(a.get("receivers", {}).items())),
+                            autoheal_token_file=a.get("autoheal_token_file", ""))
 
     def autoheal(self, a: dict) -> Autoheal:
         stale = a.get("stale_after", d.AUTOHEAL_STALE_AFTER)

@@ -1,0 +1,1 @@
+"""Operations configuration generated from the spec: prometheus.yml, Alertmanager, blackbox."""
