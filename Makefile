@@ -1,6 +1,6 @@
 # AetherVision. Two commands set up a fresh machine:
 #   make dashboards   regenerate provisioning/ from aethervision.yaml
-#   make test         run the test suite (installs promtool/prometheus if missing)
+#   make test         run the test suite (installs prometheus, alertmanager, blackbox if missing)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -34,8 +34,9 @@ validate: $(STAMP) promtool ## Validate generated output (schemas, layout, PromQ
 
 # The real servers, from Debian's packages, installed only when a binary is missing:
 # command -> package.
-TOOLS := promtool:prometheus prometheus:prometheus
-promtool: ## Install Debian's prometheus package when promtool is missing
+TOOLS := promtool:prometheus prometheus:prometheus amtool:prometheus-alertmanager \
+  prometheus-alertmanager:prometheus-alertmanager prometheus-blackbox-exporter:prometheus-blackbox-exporter
+promtool: ## Install Debian's prometheus, Alertmanager and blackbox exporter when missing
 	@$(MAKE) --no-print-directory tools TOOLS="$(TOOLS)"
 
 tools: ## Install the Debian packages whose binaries are missing (TOOLS="cmd:pkg ...")
