@@ -41,12 +41,27 @@ def serve_simulator(listen: str, rps: float, error_ratio: float, resume_from: Pa
     srv.serve_until_signalled()
 
 
+def webhook_token() -> str | None:
+    """The webhook's bearer token: AUTOHEAL_WEBHOOK_TOKEN, or the first line of the file
+    AUTOHEAL_WEBHOOK_TOKEN_FILE names (the same file Alertmanager's credentials_file reads)."""
+    path = os.environ.get("AUTOHEAL_WEBHOOK_TOKEN_FILE")
+    if path:
+        try:
+            token = Path(path).read_text("utf-8").strip()
+        except OSError as exc:
+            raise UserError(f"AUTOHEAL_WEBHOOK_TOKEN_FILE={path}: cannot read it ({exc.strerror})") from exc
+        if not token:
+            raise UserError(f"AUTOHEAL_WEBHOOK_TOKEN_FILE={path}: the file is empty")
+        return token
+    return os.environ.get("AUTOHEAL_WEBHOOK_TOKEN") or None
+
+
 def serve_autoheal(listen: str, actions_path: Path, say: Say) -> None:
-    """Reads AUTOHEAL_ENABLED and AUTOHEAL_WEBHOOK_TOKEN from the environment."""
+    """Reads AUTOHEAL_ENABLED and AUTOHEAL_WEBHOOK_TOKEN (or _TOKEN_FILE) from the environment."""
     host, port = httpd.parse_listen(listen)
     mapping = actions_mod.load(actions_path)
     enabled = env_flag("AUTOHEAL_ENABLED")
-    token = os.environ.get("AUTOHEAL_WEBHOOK_TOKEN") or None
+    token = webhook_token()
     service = Autoheal(mapping, enabled)
     srv = autoheal_server.server(service, host, port, token)
     mode = "ENABLED: runs mapped commands" if enabled else "disabled: records what it would run"

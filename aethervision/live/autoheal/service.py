@@ -23,6 +23,7 @@ from aethervision.live.autoheal.actions import Action
 from aethervision.live.autoheal.webhook import Alert
 
 EXECUTED = ("ran", "failed", "timeout", "error")  # results that count as an action taken
+UNMAPPED_LABEL = "_unmapped"  # metric label of every alert name without a mapping: bounded series
 OUTPUT_TAIL = 400  # characters of command output kept per record
 
 
@@ -39,6 +40,9 @@ class Autoheal:
             "autoheal_actions", "Autoheal decisions by alert and result: ran, failed, timeout, "
             "error (a command was started) or would_run, cooldown, unmapped (none was)",
             ["alert", "result"], registry=self.registry)
+        self._notifications = Counter(
+            "autoheal_notifications", "Alerts received from Alertmanager, by status (firing, resolved)",
+            ["status"], registry=self.registry)
         self._last_action = Gauge("autoheal_last_action_epoch",
                                   "Unix epoch of last autoheal action (0: none yet)",
                                   registry=self.registry)
@@ -59,11 +63,14 @@ class Autoheal:
         with self._lock:
             now = self.clock()
             for alert in alerts:
+                self._notifications.labels(status=alert.status).inc()
                 decisions.append({"alert": alert.name, "result": self._decide(alert, now)})
         return decisions
 
     def _decide(self, alert: Alert, now: float) -> str:
         if alert.status != "firing":
+            self._recent.appendleft({"time": round(now, 3), "alert": alert.name, "result": "resolved",
+                                     "command": None})
             return "ignored: resolved"
         if not alert.autoheal:
             return "ignored: no autoheal=\"true\" label or annotation"
@@ -81,7 +88,8 @@ class Autoheal:
 
     def _record(self, alert: str, result: str, at: float, action: Action | None = None,
                 **detail) -> str:
-        self._actions_total.labels(alert=alert, result=result).inc()
+        # Label values only from the mapping: unauthenticated senders cannot grow /metrics.
+        self._actions_total.labels(alert=alert if alert in self.actions else UNMAPPED_LABEL, result=result).inc()
         if result in EXECUTED:
             self._last_epoch = at
             self._last_action.set(at)
