@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -62,7 +63,8 @@ def live(tmp_path_factory):
         "command": [sys.executable, "-c", f"open({str(marker)!r}, 'a').write('ran')"]}}}))
     cfg = stack.DemoConfig(
         workdir=tmp / "demo", prometheus_port=procs.free_port(), autoheal_port=procs.free_port(),
-        simulator_port=procs.free_port(), backfill_interval="5m",
+        simulator_port=procs.free_port(), alertmanager_port=procs.free_port(), blackbox_port=procs.free_port(),
+        backfill_interval="5m",
         scrape_interval="1s", evaluation_interval="1s", error_ratio=RATIO, actions=mapping,
         autoheal_env={"AUTOHEAL_ENABLED": "true"})
     from aethervision import spec as spec_mod
@@ -108,7 +110,10 @@ def test_verify_passes_against_the_running_stack(cli, live, client):
     result = cli("verify", "--spec", str(live["spec"]), "--prometheus-url", live["urls"]["prometheus"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert all(line.startswith("✅") for line in lines) and len(lines) == 9
+    assert all(line.startswith("✅") for line in lines) and len(lines) == 11, result.output
+    assert any(line.startswith("✅ Alertmanager: http://127.0.0.1:") and "generated routes" in line
+               for line in lines)
+    assert "✅ Probes: 10 healthy (minimum 5)" in lines  # the demo probes its 5 services, HTTP and TCP
     assert "✅ SLO runways: 1 recorded for 1 SLO(s)" in lines
     assert any(line.startswith("✅ Autoheal target:") and " up" in line for line in lines)
     assert "✅ Autoheal: enabled" in lines
@@ -129,7 +134,12 @@ def test_verify_and_breach_flag_a_spec_prometheus_does_not_run(cli, live, client
 def test_autoheal_webhook_runs_the_command_and_prometheus_sees_it(live, client):
     body = json.dumps({"version": "4", "status": "firing", "alerts": [
         {"status": "firing", "labels": {"alertname": "CrmDown", "autoheal": "true"}}]}).encode()
-    request = urllib.request.Request(live["urls"]["autoheal"] + "/alertmanager", data=body, method="POST")
+    url = live["urls"]["autoheal"] + "/alertmanager"
+    with pytest.raises(urllib.error.HTTPError) as refused:  # the demo's webhook requires its token
+        urllib.request.urlopen(urllib.request.Request(url, data=body, method="POST"), timeout=5)
+    assert refused.value.code == 401
+    token = (live["cfg"].workdir / "autoheal-token").read_text().strip()
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=5) as response:
         assert json.load(response)["decisions"] == [{"alert": "CrmDown", "result": "queued"}]
     wait_for("the command to run", live["marker"].exists, timeout=10)

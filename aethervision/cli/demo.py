@@ -27,12 +27,16 @@ def demo() -> None:
 @click.option("--prometheus-port", type=int, default=defaults.PROMETHEUS_PORT, show_default=True)
 @click.option("--autoheal-port", type=int, default=defaults.AUTOHEAL_PORT, show_default=True)
 @click.option("--simulator-port", type=int, default=defaults.SIMULATOR_PORT, show_default=True)
+@click.option("--alertmanager-port", type=int, default=defaults.ALERTMANAGER_PORT, show_default=True)
+@click.option("--blackbox-port", type=int, default=defaults.BLACKBOX_PORT, show_default=True)
 @click.option("--history-days", type=click.IntRange(1, 60), default=defaults.DEMO_HISTORY_DAYS, show_default=True,
               help="Days of simulated history backfilled before the live start.")
-@click.option("--actions", type=click.Path(dir_okay=False), default=defaults.ACTIONS_PATH,
-              show_default=True, help="Autoheal mapping file.")
+@click.option("--actions", type=click.Path(dir_okay=False), default=None,
+              help="Autoheal mapping file. Default: each alert the spec marks `autoheal: true` runs "
+                   "`aethervision simulate recovery` (the demo's stand-in for a rollback).")
 @handle_errors
-def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, history_days, actions):
+def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, alertmanager_port, blackbox_port,
+            history_days, actions):
     """Start the stack in the background; `make demo-stop` stops it.
 
     \b
@@ -41,19 +45,29 @@ def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, 
     2. backfills the recording rules the 30-day window reads (promtool tsdb
        create-blocks-from rules, against a temporary Prometheus);
     3. starts the simulator, the autoheal service (AUTOHEAL_ENABLED is passed
-       on) and Prometheus with the generated config and rules.
-    Needs Debian's prometheus package (promtool and prometheus), which `make demo` installs.
+       on), the blackbox exporter probing the demo's own services, Alertmanager
+       (routing to autoheal with a fresh bearer token) and Prometheus with the
+       generated config and rules;
+    4. returns once the first rule evaluation has recorded the runway.
+    Needs Debian's prometheus, prometheus-alertmanager and
+    prometheus-blackbox-exporter packages, which `make demo` installs.
     """
     spec = load_spec(spec_path)
     passed = {k: os.environ[k] for k in ("AUTOHEAL_ENABLED", "AUTOHEAL_WEBHOOK_TOKEN") if k in os.environ}
     cfg = stack.DemoConfig(workdir=Path(workdir), prometheus_port=prometheus_port, autoheal_port=autoheal_port,
-                           simulator_port=simulator_port, history_days=history_days, actions=Path(actions),
+                           simulator_port=simulator_port, alertmanager_port=alertmanager_port,
+                           blackbox_port=blackbox_port, history_days=history_days,
+                           actions=Path(actions) if actions else None,
                            autoheal_env=passed)
     urls = stack.up(spec, cfg, progress=lambda message: click.echo(f"demo: {message}"))
     click.echo("\nAetherVision demo is running:")
     click.echo(f"  Prometheus   {urls['prometheus']}   (alerts: {urls['prometheus']}/alerts)")
     click.echo(f"  autoheal     {urls['autoheal']}   (metrics: {urls['autoheal']}/metrics)")
     click.echo(f"  simulator    {urls['simulator']}/metrics")
+    if "alertmanager" in urls:
+        click.echo(f"  Alertmanager {urls['alertmanager']}   (routes to autoheal; UI at /#/alerts)")
+    if "blackbox" in urls:
+        click.echo(f"  blackbox     {urls['blackbox']}   (probes the demo's services)")
     click.echo("Next: make show-breach · make vision-verify · make simulate-dip · make demo-stop")
 
 

@@ -75,6 +75,11 @@ class Client:
     def alerts(self) -> list[dict]:
         return self.get("/api/v1/alerts")["alerts"]
 
+    def alertmanagers(self) -> list[str]:
+        """Base URLs of the Alertmanagers Prometheus has discovered and sends to."""
+        active = self.get("/api/v1/alertmanagers")["activeAlertmanagers"]
+        return [a["url"].split("/api/")[0] for a in active]
+
     def targets(self) -> list[dict]:
         return self.get("/api/v1/targets", state="active")["activeTargets"]
 

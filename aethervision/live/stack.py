@@ -12,69 +12,60 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from aethervision.builder import outputs, render
+from aethervision.builder import render
 from aethervision.clients import promtool
-from aethervision.core import defaults
+from aethervision.clients.prometheus import Client
+from aethervision.core import durations
 from aethervision.core.errors import ToolMissing, UserError
 from aethervision.core.model import Spec
+from aethervision.live import demo_files as files
 from aethervision.live import services, simulator
+from aethervision.live.demo_files import DemoConfig
 from aethervision.live.procs import Proc, free_port, load, port_free, running, save, spawn, stop, wait_http
 from aethervision.ops import prometheus as prom_config
+from aethervision.promql import queries as q
 from aethervision.rules import files as rules
 
 STATE_FILE = "demo.json"
 Progress = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class DemoConfig:
-    workdir: Path = Path(defaults.DEMO_DIR)
-    host: str = defaults.HOST
-    prometheus_port: int = defaults.PROMETHEUS_PORT
-    autoheal_port: int = defaults.AUTOHEAL_PORT
-    simulator_port: int = defaults.SIMULATOR_PORT
-    history_days: int = defaults.DEMO_HISTORY_DAYS  # the 30-day window plus a day
-    history_step: int = 60
-    backfill_interval: str | None = None  # default: the spec's evaluation interval
-    scrape_interval: str | None = None  # default: the spec's
-    evaluation_interval: str | None = None  # default: the spec's
-    rps: float = simulator.DEFAULT_RPS
-    error_ratio: float = simulator.HEALTHY_RATIO
-    actions: Path = Path(defaults.ACTIONS_PATH)
-    autoheal_env: dict[str, str] = field(default_factory=dict)  # AUTOHEAL_ENABLED, token
-
-    def url(self, port: int) -> str:
-        return f"http://{self.host}:{port}"
+def binary(names: tuple[str, ...], package: str) -> str:
+    """The first of `names` on PATH; ToolMissing naming the Debian package otherwise."""
+    for name in names:
+        path = shutil.which(name)
+        if path:
+            return path
+    raise ToolMissing(f"{names[0]} not found: install Debian's {package} package (`make promtool` does)")
 
 
 def prometheus_binary() -> str:
-    path = shutil.which("prometheus")
-    if not path:
-        raise ToolMissing(f"prometheus not found: {promtool.INSTALL_HINT}")
-    return path
+    return binary(("prometheus",), "prometheus")
 
 
-def write_config(spec: Spec, cfg: DemoConfig, folder: Path) -> Path:
-    """prometheus.yml and the generated rule files, pointed at the demo's ports."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in outputs.rule_files(spec).items():
-        (folder / name).write_text(text)
-    config = prom_config.config(spec)
-    scrape_interval, evaluation_interval = prom_config.intervals(spec)
-    config["global"]["scrape_interval"] = cfg.scrape_interval or scrape_interval
-    config["global"]["evaluation_interval"] = cfg.evaluation_interval or evaluation_interval
-    targets = {spec.autoheal.job: cfg.autoheal_port} if spec.autoheal else {}
-    if spec.prometheus and spec.prometheus.scrape:  # the simulator stands in for the first SLI source
-        targets[spec.prometheus.scrape[0].job] = cfg.simulator_port
-    for job in config["scrape_configs"]:
-        if job["job_name"] in targets:
-            job["static_configs"] = [{"targets": [f"{cfg.host}:{targets[job['job_name']]}"]}]
-    path = folder / "prometheus.yml"
-    path.write_text(render.to_yaml(config, Path(spec.source).name))
-    return path
+def _service(cfg: DemoConfig, name: str, argv: list[str], ready: str) -> Proc:
+    proc = spawn(name, argv, cfg.workdir / "logs" / f"{name}.log")
+    try:
+        wait_http(ready, proc, timeout=60)
+    except BaseException:
+        stop(proc)
+        raise
+    return proc
+
+
+def _first_evaluation(cfg: DemoConfig, spec: Spec, progress: Progress) -> None:
+    """Wait until the rules have produced the runway, so `make vision-verify` passes at once."""
+    client = Client(cfg.url(cfg.prometheus_port))
+    evaluation = durations.parse(cfg.evaluation_interval or prom_config.intervals(spec)[1])
+    progress(f"waiting for the first rule evaluation (every {evaluation}s)")
+    deadline = time.monotonic() + 3 * evaluation + 60
+    while client.value(q.DAYS_TO_BREACH) is None:
+        if time.monotonic() > deadline:
+            raise UserError(f"Prometheus recorded no runway within {3 * evaluation + 60}s: see "
+                            f"{cfg.workdir / 'logs' / 'prometheus.log'}")
+        time.sleep(0.5)
 
 
 def _prometheus(cfg: DemoConfig, config: Path, data: Path, port: int, name: str) -> Proc:
@@ -149,21 +140,25 @@ def up(spec: Spec, cfg: DemoConfig, progress: Progress = print) -> dict[str, str
     if any(running(p) for p in procs):
         raise UserError(f"a demo is already running (pids {', '.join(str(p.pid) for p in procs)}): "
                         "`make demo-stop` first")
-    for name, port in (("Prometheus", cfg.prometheus_port), ("autoheal", cfg.autoheal_port),
-                       ("simulator", cfg.simulator_port)):
+    for name, port in cfg.services(spec).items():
         if not port_free(cfg.host, port):
             raise UserError(f"{cfg.host}:{port} is in use, needed for {name}: stop what listens there "
-                            "(a system Prometheus? an earlier demo? `make demo-stop`)")
-    if not cfg.actions.is_file():
+                            "(a system Prometheus or Alertmanager? an earlier demo? `make demo-stop`)")
+    if cfg.actions is not None and not cfg.actions.is_file():
         raise UserError(f"{cfg.actions}: autoheal mapping file not found")
-    for stale in ("data", "prometheus", "backfill", "history.om"):
+    for stale in ("data", "prometheus", "backfill", "history.om", "alertmanager", "blackbox"):
         target = cfg.workdir / stale
         if target.is_dir():
             shutil.rmtree(target)
         else:
             target.unlink(missing_ok=True)
     data = cfg.workdir / "data"
-    config = write_config(spec, cfg, cfg.workdir / "prometheus")
+    config = files.prometheus_yml(spec, cfg, cfg.workdir / "prometheus")
+    actions = files.actions_yml(spec, cfg)
+    env = dict(cfg.autoheal_env)
+    # One token file that Alertmanager sends and autoheal requires: the given token, or a fresh one.
+    token = files.token_file(cfg, env.pop("AUTOHEAL_WEBHOOK_TOKEN", None))
+    env["AUTOHEAL_WEBHOOK_TOKEN_FILE"] = str(token.resolve())
     history = backfill(spec, cfg, data, progress)
 
     started: list[Proc] = []
@@ -174,18 +169,39 @@ def up(spec: Spec, cfg: DemoConfig, progress: Progress = print) -> dict[str, str
                     logs / "simulator.log")
         started.append(sim)
         wait_http(f"{cfg.url(cfg.simulator_port)}/metrics", sim)
-        heal = spawn("autoheal", services.argv("autoheal", f"{cfg.host}:{cfg.autoheal_port}", actions=cfg.actions),
-                     logs / "autoheal.log", env=_env(cfg.autoheal_env))
+        heal = spawn("autoheal", services.argv("autoheal", f"{cfg.host}:{cfg.autoheal_port}", actions=actions),
+                     logs / "autoheal.log", env=_env(env))
         started.append(heal)
         wait_http(f"{cfg.url(cfg.autoheal_port)}/-/healthy", heal)
+        if spec.probes:
+            started.append(_service(cfg, "blackbox", [
+                binary(("prometheus-blackbox-exporter", "blackbox_exporter"), "prometheus-blackbox-exporter"),
+                f"--config.file={files.blackbox_yml(spec, cfg).resolve()}",
+                f"--web.listen-address={cfg.address(cfg.blackbox_port)}"],
+                f"{cfg.url(cfg.blackbox_port)}/-/healthy"))
+        if spec.alertmanager:
+            am_config = files.alertmanager_yml(spec, cfg, token)
+            started.append(_service(cfg, "alertmanager", [
+                binary(("prometheus-alertmanager", "alertmanager"), "prometheus-alertmanager"),
+                f"--config.file={am_config.resolve()}",
+                f"--storage.path={(cfg.workdir / 'alertmanager' / 'data').resolve()}",
+                f"--web.listen-address={cfg.address(cfg.alertmanager_port)}", "--cluster.listen-address="],
+                f"{cfg.url(cfg.alertmanager_port)}/-/ready"))
         progress("starting Prometheus with the generated rules")
         started.append(_prometheus(cfg, config, data, cfg.prometheus_port, "prometheus"))
+        save(state_path, started, {"urls": {}, "started": int(time.time())})  # stoppable while we wait
+        _first_evaluation(cfg, spec, progress)
     except BaseException:
         for proc in reversed(started):
             stop(proc)
+        state_path.unlink(missing_ok=True)
         raise
     urls = {"prometheus": cfg.url(cfg.prometheus_port), "autoheal": cfg.url(cfg.autoheal_port),
             "simulator": cfg.url(cfg.simulator_port)}
+    if spec.alertmanager:
+        urls["alertmanager"] = cfg.url(cfg.alertmanager_port)
+    if spec.probes:
+        urls["blackbox"] = cfg.url(cfg.blackbox_port)
     save(state_path, started, {"urls": urls, "started": int(time.time())})
     return urls
 

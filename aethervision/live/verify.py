@@ -1,17 +1,25 @@
 """`aethervision verify`: the daily health check of a running AetherVision.
 
-Each check is one line, passed or failed: rules loaded in Prometheus match
-what the spec generates, the runway is recorded, alerts, autoheal state and
-scrape health.
+Each check is one line: ✅ passed, ⚠️ passed with a warning, ❌ failed (exit 1):
+rules loaded in Prometheus match what the spec generates; the worst runway
+is recorded and above the critical threshold (⚠️ under the warning one); no
+critical alert fires (⚠️ warnings, counted); every SLO has its runway;
+autoheal state and targets; Alertmanager discovered by Prometheus and
+running the generated routes; enough healthy probes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import yaml
+
+from aethervision.clients import alertmanager as am_client
 from aethervision.clients.prometheus import Client
 from aethervision.core import durations
+from aethervision.core.errors import NetworkError
 from aethervision.core.model import Spec
+from aethervision.ops import alertmanager
 from aethervision.promql import queries as q
 from aethervision.promql.parse import canonical
 from aethervision.rules import files as rules
@@ -22,6 +30,7 @@ class Check:
     ok: bool
     name: str
     detail: str
+    warn: bool = False  # passed, but worth a look (⚠️)
 
 
 def run(client: Client, spec: Spec) -> list[Check]:
@@ -32,7 +41,7 @@ def run(client: Client, spec: Spec) -> list[Check]:
         compare_rules("Recording rules", rules.recording_rules(spec), loaded, "recording",
                       rules.RECORDING_FILE),
         compare_rules("Alert rules", rules.alert_rules(spec), loaded, "alerting", rules.ALERTS_FILE),
-        _days_to_breach(client),
+        _days_to_breach(client, spec),
         _slo_runways(client, spec),
         _firing(client),
     ]
@@ -41,6 +50,10 @@ def run(client: Client, spec: Spec) -> list[Check]:
         checks += [_autoheal_state(client), _target_health("Autoheal target", targets, [spec.autoheal.job])]
     if spec.prometheus and spec.prometheus.scrape:
         checks.append(_target_health("SLI targets", targets, [j.job for j in spec.prometheus.scrape]))
+    if spec.alertmanager:
+        checks.append(_alertmanager(client, spec))
+    if spec.probes:
+        checks.append(_probes(client, spec))
     return checks
 
 
@@ -83,11 +96,18 @@ def compare_rules(title: str, generated: dict, loaded_groups: list[dict], kind: 
                                f"{file} (`make dashboards`, then POST /-/reload)")
 
 
-def _days_to_breach(client: Client) -> Check:
+def _days_to_breach(client: Client, spec: Spec) -> Check:
     days = client.value(q.DAYS_TO_BREACH)
     if days is None:
         return Check(False, "Days to breach", "no value: no SLI data, or the rules have not run since "
                      "Prometheus started (`make show-breach` says which)")
+    rw = spec.runway
+    if days * 24 < rw.critical.below_hours:
+        return Check(False, "Days to breach", f"{days:.2f}: under the critical threshold ({rw.critical.below}); "
+                                              "`make show-breach` shows which SLO")
+    if days * 24 < rw.warning.below_hours:
+        return Check(True, "Days to breach", f"{days:.2f}: under the warning threshold ({rw.warning.below})",
+                     warn=True)
     return Check(True, "Days to breach", f"{days:.1f}")
 
 
@@ -106,9 +126,19 @@ def _slo_runways(client: Client, spec: Spec) -> Check:
 
 
 def _firing(client: Client) -> Check:
-    firing = [a["labels"].get("alertname", "?") for a in client.alerts() if a["state"] == "firing"]
-    names = ", ".join(sorted(set(firing)))
-    return Check(True, "Alerts firing", f"{len(firing)}" + (f" ({names})" if names else ""))
+    firing = [a["labels"] for a in client.alerts() if a["state"] == "firing"]
+
+    def named(severity: str) -> list[str]:
+        return sorted({a.get("alertname", "?") for a in firing if a.get("severity") == severity})
+
+    critical, warning = named("critical"), named("warning")
+    if critical:
+        return Check(False, "Alerts firing", f"{len(firing)}, critical: {', '.join(critical)}")
+    if warning:
+        return Check(True, "Alerts firing", f"{len(firing)}, {len(warning)} warning: {', '.join(warning)}",
+                     warn=True)
+    others = sorted({a.get("alertname", "?") for a in firing})
+    return Check(True, "Alerts firing", f"{len(firing)}" + (f" ({', '.join(others)})" if others else ""))
 
 
 def _autoheal_state(client: Client) -> Check:
@@ -118,7 +148,46 @@ def _autoheal_state(client: Client) -> Check:
     return Check(True, "Autoheal", "enabled" if enabled >= 1 else "disabled")
 
 
+def _alertmanager(client: Client, spec: Spec) -> Check:
+    """Prometheus sends to an Alertmanager, and that one runs the routes we generate."""
+    found = client.alertmanagers()
+    if not found:
+        return Check(False, "Alertmanager", "Prometheus has discovered none: is the generated prometheus.yml "
+                                            "(its `alerting` section) loaded?")
+    want = alertmanager.config(spec)
+    try:
+        loaded = yaml.safe_load(am_client.Client(found[0]).status()["config"]["original"])
+    except NetworkError as exc:
+        return Check(False, "Alertmanager", f"discovered at {found[0]} but {exc}")
+
+    def shape(config: dict) -> tuple:
+        route = config.get("route", {})
+        return (sorted(r["name"] for r in config.get("receivers", [])), route.get("group_by"),
+                [(r.get("receiver"), r.get("matchers")) for r in route.get("routes", [])],
+                len(config.get("inhibit_rules", [])))
+
+    if shape(loaded) != shape(want):
+        return Check(False, "Alertmanager", f"{found[0]} runs other routes than generated: load "
+                                            "provisioning/alertmanager/alertmanager.yml and reload it")
+    return Check(True, "Alertmanager", f"{found[0]} answers with the generated routes "
+                                       f"({len(want['receivers'])} receivers)")
+
+
+def _probes(client: Client, spec: Spec) -> Check:
+    healthy = client.value(q.probes_up())
+    minimum = spec.probes.min_healthy
+    if healthy is None:
+        return Check(False, "Probes", "no value: the recording rules have not run yet")
+    if healthy < minimum:
+        return Check(False, "Probes", f"{healthy:.0f} healthy, fewer than the minimum {minimum}: "
+                                      "which are down: Prometheus /targets, jobs blackbox_*")
+    return Check(True, "Probes", f"{healthy:.0f} healthy (minimum {minimum})")
+
+
 def _target_health(title: str, targets: list[dict], jobs: list[str]) -> Check:
+    if not targets:
+        return Check(False, title, "Prometheus has no targets at all yet: it may still be loading its "
+                                   "configuration (just started?)")
     found = [t for t in targets if t["labels"].get("job") in jobs]
     missing = [j for j in jobs if not any(t["labels"].get("job") == j for t in found)]
     if missing:
@@ -132,4 +201,4 @@ def _target_health(title: str, targets: list[dict], jobs: list[str]) -> Check:
 
 
 def render(checks: list[Check]) -> str:
-    return "\n".join(f"{'✅' if c.ok else '❌'} {c.name}: {c.detail}" for c in checks) + "\n"
+    return "\n".join(f"{('⚠️' if c.warn else '✅') if c.ok else '❌'} {c.name}: {c.detail}" for c in checks) + "\n"
