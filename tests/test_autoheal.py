@@ -9,9 +9,11 @@ import time
 import pytest
 import yaml
 
+from aethervision import spec as spec_mod
 from aethervision.core.errors import SpecError
 from aethervision.live.autoheal import actions
 from aethervision.live.autoheal.service import Autoheal
+from aethervision.rules import files as rules
 
 from support.autoheal_client import TOKEN, Running, mapping, payload, touch_command
 from support.repo import ROOT
@@ -165,9 +167,13 @@ def test_unknown_paths_and_methods(run, tmp_path):
     assert heal.request("GET", "/-/healthy") == (200, b"ok\n")
 
 
-def test_the_repository_mapping_file_loads():
+def test_the_repository_mapping_file_loads_and_names_alerts_the_spec_marks_for_autoheal():
     loaded = actions.load(ROOT / "deploy" / "autoheal-actions.yaml")
     assert loaded and all(a.command and a.timeout_seconds >= 1 for a in loaded.values())
+    spec = spec_mod.load(ROOT / "aethervision.yaml")
+    marked = {rule["alert"] for _, _, rule in rules.walk_rules(rules.alert_rules(spec))
+              if rule["labels"].get("autoheal") == "true"}
+    assert marked and set(loaded) == marked
 
 
 @pytest.mark.parametrize("doc, field, message", [

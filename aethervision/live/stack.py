@@ -66,6 +66,10 @@ def _first_evaluation(cfg: DemoConfig, spec: Spec, progress: Progress) -> None:
             raise UserError(f"Prometheus recorded no runway within {3 * evaluation + 60}s: see "
                             f"{cfg.workdir / 'logs' / 'prometheus.log'}")
         time.sleep(0.5)
+    if spec.probes:  # the first probe scrapes may land after the first evaluation: give them a round
+        deadline = time.monotonic() + 2 * evaluation + 30
+        while (client.value(q.probes_up()) or 0) < spec.probes.min_healthy and time.monotonic() < deadline:
+            time.sleep(0.5)
 
 
 def _prometheus(cfg: DemoConfig, config: Path, data: Path, port: int, name: str) -> Proc:

@@ -1,0 +1,127 @@
+"""The operations loop on real processes, loopback only: Prometheus fires the fast-burn page,
+Alertmanager delivers it (with the bearer token from its credentials file) to autoheal, the
+mapped command (`aethervision simulate recovery`) runs, the error ratio recovers, the alert
+resolves and Alertmanager sends "resolved". Then a stopped service lowers the probe counts.
+
+The test spec has a 1-hour SLO with a 2m/1m page tier at factor 5, 1s scrape and evaluation,
+and Alertmanager waits 1s to group: a 50% dip (burn 50) pages within seconds, and a minute after
+the rollback the 1m window is clean. Nothing in the path is mocked.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+import pytest
+import yaml
+
+from aethervision import spec as spec_mod
+from aethervision.clients import prometheus
+from aethervision.live import procs, simulator, stack
+
+from support.repo import SPEC
+
+pytestmark = [pytest.mark.live, pytest.mark.slow]
+PAGE = "PaymentRateErrorBudgetFastBurn"
+
+
+def wait_for(what: str, probe, timeout: float = 90, every: float = 0.5):
+    deadline = time.monotonic() + timeout
+    while not (value := probe()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(every)
+    return value
+
+
+def metric(url: str, line_start: str) -> float:
+    """A sample's value from a /metrics page (0 when absent)."""
+    with urllib.request.urlopen(f"{url}/metrics", timeout=5) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith(line_start):
+                return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+@pytest.fixture(scope="module")
+def loop(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("loop")
+    data = yaml.safe_load(SPEC.read_text())
+    data["slos"][0]["window"] = "1h"
+    data["runway"]["burn_alerts"] = {"page": [{"long": "2m", "short": "1m", "factor": 5}], "ticket": []}
+    data["alertmanager"].update(group_wait="1s", group_interval="2s", repeat_interval="1h")
+    path = tmp / "aethervision.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    spec = spec_mod.load(path)
+    cfg = stack.DemoConfig(
+        workdir=tmp / "demo", prometheus_port=procs.free_port(), autoheal_port=procs.free_port(),
+        simulator_port=procs.free_port(), alertmanager_port=procs.free_port(), blackbox_port=procs.free_port(),
+        history_days=1, backfill_interval="1m", scrape_interval="1s", evaluation_interval="1s",
+        autoheal_env={"AUTOHEAL_ENABLED": "true"})
+    urls = stack.up(spec, cfg, progress=lambda _msg: None)
+    try:
+        yield {"urls": urls, "cfg": cfg, "client": prometheus.Client(urls["prometheus"])}
+    finally:
+        stack.down(cfg.workdir)
+
+
+def test_verify_passes_as_soon_as_up_returns(loop, cli, tmp_path):
+    """`make demo && make vision-verify`: up returns after the first evaluation, so verify passes at
+    once, with Alertmanager and the probes checked."""
+    spec_path = loop["cfg"].workdir.parent / "aethervision.yaml"
+    result = cli("verify", "--spec", str(spec_path), "--prometheus-url", loop["urls"]["prometheus"])
+    assert result.exit_code == 0, result.output
+    assert "❌" not in result.output and "✅ Probes: 10 healthy (minimum 5)" in result.output
+    assert "✅ Alertmanager: " in result.output
+
+
+def test_a_page_travels_to_autoheal_which_rolls_back_and_the_alert_resolves(loop):
+    urls, client = loop["urls"], loop["client"]
+    simulator.control(urls["simulator"], {"error_ratio": 0.5})
+    started = time.monotonic()
+    wait_for("the page to fire", lambda: client.value(f'ALERTS{{alertname="{PAGE}", alertstate="firing"}}'))
+    # Alertmanager -> autoheal (token from the credentials file) -> `simulate recovery`.
+    wait_for("autoheal to run the rollback", lambda: client.value(
+        f'autoheal_actions_total{{alert="{PAGE}", result="ran"}}'))
+    assert (client.value("autoheal_last_action_epoch") or 0) > time.time() - 300
+    with urllib.request.urlopen(urls["simulator"], timeout=5) as response:
+        assert json.load(response)["error_ratio"] == simulator.HEALTHY_RATIO  # the command ran
+    wait_for("the page to resolve", lambda: client.value(
+        f'ALERTS{{alertname="{PAGE}", alertstate="firing"}}') is None, timeout=150)
+    wait_for("Alertmanager's resolved notification", lambda: metric(
+        urls["autoheal"], 'autoheal_notifications_total{status="resolved"}') >= 1, timeout=60)
+    assert metric(urls["autoheal"], 'autoheal_notifications_total{status="firing"}') >= 1
+    assert time.monotonic() - started < 180
+
+
+def test_alertmanager_inhibits_tickets_while_the_same_slo_pages(loop):
+    am = loop["urls"]["alertmanager"]
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    base = {"slo": "inhibit_check", "service": "x", "component": "slo"}
+    alerts = [{"labels": {**base, "alertname": "InhibitCheckErrorBudgetFastBurn", "severity": "critical"},
+               "startsAt": now},
+              {"labels": {**base, "alertname": "InhibitCheckErrorBudgetSlowBurn", "severity": "warning"},
+               "startsAt": now}]
+    request = urllib.request.Request(f"{am}/api/v2/alerts", data=json.dumps(alerts).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=5).close()
+
+    def ticket_inhibited():
+        with urllib.request.urlopen(f"{am}/api/v2/alerts?filter=slo%3D%22inhibit_check%22", timeout=5) as r:
+            found = {a["labels"]["alertname"]: a["status"] for a in json.load(r)}
+        return found.get("InhibitCheckErrorBudgetSlowBurn", {}).get("inhibitedBy")
+
+    wait_for("the ticket to be inhibited by the page", ticket_inhibited, timeout=30)
+
+
+def test_a_stopped_service_lowers_the_probe_counts(loop):
+    client = loop["client"]
+    before = (client.value("aethervision:probes_http_up"), client.value("aethervision:probes_tcp_up"))
+    assert before == (5, 5)  # Prometheus, Alertmanager, autoheal, simulator, blackbox itself
+    running, _ = procs.load(loop["cfg"].workdir / stack.STATE_FILE)
+    procs.stop(next(p for p in running if p.name == "simulator"))
+    wait_for("both probes of the simulator to fail", lambda: (
+        client.value("aethervision:probes_http_up"), client.value("aethervision:probes_tcp_up")) == (4, 4),
+        timeout=60)
