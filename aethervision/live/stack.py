@@ -67,8 +67,9 @@ def _first_evaluation(cfg: DemoConfig, spec: Spec, progress: Progress) -> None:
                             f"{cfg.workdir / 'logs' / 'prometheus.log'}")
         time.sleep(0.5)
     if spec.probes:  # the first probe scrapes may land after the first evaluation: give them a round
+        expected = sum(len(targets) for targets in files.own_probe_targets(cfg, spec))
         deadline = time.monotonic() + 2 * evaluation + 30
-        while (client.value(q.probes_up()) or 0) < spec.probes.min_healthy and time.monotonic() < deadline:
+        while (client.value(q.probes_up()) or 0) < expected and time.monotonic() < deadline:
             time.sleep(0.5)
 
 
