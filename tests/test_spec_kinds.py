@@ -116,6 +116,15 @@ BAD = {
     "reserved routing label": (
         lambda s: _slo(s).update(labels={"slo": "other"}),
         "slos[0].labels.slo", "set by AetherVision"),
+    "probe targets without an exporter": (
+        lambda s: s["probes"].pop("exporter"),
+        "probes.exporter", "required with probes.targets"),
+    "disabled tier marked autoheal": (
+        lambda s: _slo(s).update(alerting={"page": {"disable": True, "autoheal": True}}),
+        "slos[0].alerting.page", "disabled and also given"),
+    "autoheal label by hand": (
+        lambda s: _slo(s).update(alerting={"page": {"labels": {"autoheal": "true"}}}),
+        "slos[0].alerting.page.labels.autoheal", "`autoheal: true`"),
     "raw group label not kept": (
         lambda s: _slo(s).update(sli={"raw": "sum(rate(e[$window])) / sum(rate(t[$window]))"}, group_by=["cluster"]),
         "slos[0].group_by", "does not appear in sli.raw"),
