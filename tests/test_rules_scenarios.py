@@ -165,7 +165,9 @@ def aethervision_cases() -> list[pr.Case]:
     first = next(at for at in range(T0, T0 + HOUR, 10 * MINUTE) if expected(outage, at)["burn_1h"] > 14.4)
     cases.append(pr.Case(
         "av_outage", input_series(outage),
-        firing=[(page, first, labels("critical")), (page, T0 + HOUR, labels("critical"))],
+        # The repository spec marks the page `autoheal: true`: Alertmanager routes it to autoheal.
+        firing=[(page, first, dict(labels("critical"), autoheal="true")),
+                (page, T0 + HOUR, dict(labels("critical"), autoheal="true"))],
         alerts=quiet(T0) + quiet(first - 10 * MINUTE) + quiet(T0 + 2 * HOUR)))
 
     # Exhausted for a month, then healthy: the predictions stop at once (no budget
