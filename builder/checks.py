@@ -99,12 +99,41 @@ def structure_problems(dashboard: dict) -> list[str]:
     return problems + grid_problems(dashboard)
 
 
-def dashboard_queries(dashboard: dict, name: str) -> dict[str, str]:
-    """'file: panel: targets[k]' -> PromQL, for every target with an expr."""
+def _variable_values(dashboard: dict) -> dict[str, list[str]]:
+    """Dashboard variables a query may interpolate: custom ones with their values (the SLO
+    names), query ones as `.*` (group labels, matched by regex)."""
+    out = {}
+    for var in dashboard.get("templating", {}).get("list", []):
+        if var.get("type") == "custom":
+            out[var["name"]] = [v.strip() for v in str(var.get("query", "")).split(",") if v.strip()]
+        elif var.get("type") == "query":
+            out[var["name"]] = [".*"]
+    return out
+
+
+def _interpolate(expr: str, values: dict[str, list[str]], every: bool) -> list[tuple[str, str]]:
+    """(suffix, expr) for each value of the custom variables the expression uses (the first only
+    unless `every`), the way Grafana fills them in."""
+    variants = [("", expr)]
+    for name, options in values.items():
+        if f"${{{name}}}" not in expr and f"${name}" not in expr:
+            continue
+        picked = options if every else options[:1]
+        variants = [(f"{suffix} [{name}={v}]" if len(picked) > 1 else suffix,
+                     text.replace(f"${{{name}}}", v).replace(f"${name}", v))
+                    for suffix, text in variants for v in picked]
+    return variants
+
+
+def dashboard_queries(dashboard: dict, name: str, every_value: bool = False) -> dict[str, str]:
+    """'file: panel: targets[k]' -> PromQL, for every target with an expr, with the dashboard's
+    variables filled in (every SLO with `every_value`, for the metric-name check)."""
+    values = _variable_values(dashboard)
     return {
-        f"{name}: {where}.targets[{k}] (refId {t.get('refId')})": t["expr"]
+        f"{name}: {where}.targets[{k}] (refId {t.get('refId')}){suffix}": text
         for where, panel in panels(dashboard)
         for k, t in enumerate(panel.get("targets", [])) if t.get("expr")
+        for suffix, text in _interpolate(t["expr"], values, every_value)
     }
 
 

@@ -53,6 +53,10 @@ def _panel(panel: dict) -> dict:
     if "fieldConfig" in panel:
         panel["fieldConfig"].setdefault("overrides", [])
         _thresholds(panel["fieldConfig"])
+        for override in panel["fieldConfig"]["overrides"]:  # per-column thresholds: the same base
+            for prop in override.get("properties", []):
+                if prop.get("id") == "thresholds" and prop.get("value", {}).get("steps"):
+                    prop["value"]["steps"][0]["value"] = None
         for mapping in panel["fieldConfig"].get("defaults", {}).get("mappings", []):
             if mapping.get("type") == "range":
                 # null bounds mean -/+Infinity and are required keys.

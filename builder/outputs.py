@@ -7,6 +7,7 @@ from pathlib import Path
 from aethervision.builder import provisioning, render
 from aethervision.core.model import Spec
 from aethervision.dashboards import aethervision as dashboard
+from aethervision.dashboards import slo_detail
 from aethervision.ops import alertmanager, blackbox
 from aethervision.ops import prometheus as prom_config
 from aethervision.rules import files as rules
@@ -19,13 +20,14 @@ BLACKBOX_FILE = "blackbox/blackbox.yml"
 MANAGED_DIRS = (DASHBOARD_DIR, PROMETHEUS_DIR, "alertmanager", "blackbox")
 
 
-def dashboard_path(spec: Spec) -> str:
-    return f"{DASHBOARD_DIR}/{spec.grafana.dashboard_uid}.json"
+def dashboard_path(spec: Spec, uid: str | None = None) -> str:
+    return f"{DASHBOARD_DIR}/{uid or spec.grafana.dashboard_uid}.json"
 
 
 def dashboards(spec: Spec) -> dict[str, dict]:
-    """Relative path -> normalised dashboard dict."""
-    return {dashboard_path(spec): render.dashboard_dict(dashboard.build(spec))}
+    """Relative path -> normalised dashboard dict: AetherVision, then the SLO detail."""
+    return {dashboard_path(spec): render.dashboard_dict(dashboard.build(spec)),
+            dashboard_path(spec, spec.grafana.detail_uid): render.dashboard_dict(slo_detail.build(spec))}
 
 
 def rule_documents(spec: Spec) -> dict[str, dict]:

@@ -44,7 +44,7 @@ def generate_from(spec: Spec) -> Generated:
     problems = []
     for rel, data in dashboards.items():
         problems += [f"{rel}: {p}" for p in checks.structure_problems(data)]
-        problems += checks.metric_problems(gen.known_metrics, checks.dashboard_queries(data, rel))
+        problems += checks.metric_problems(gen.known_metrics, checks.dashboard_queries(data, rel, every_value=True))
     if problems:
         raise ValidationFailed(problems)
     return gen

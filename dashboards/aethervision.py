@@ -1,47 +1,35 @@
-"""The AetherVision dashboard: SLO runway, operations, autoheal."""
+"""The AetherVision dashboard: worst runway, the SLO table, operations, autoheal.
+
+A fixed set of panels whatever the number of SLOs and groups: the fleet is in
+the SLO table (one row each) and the runway chart shows the worst few; every
+SLO's detail is one templated dashboard (dashboards/slo_detail.py).
+"""
 
 from __future__ import annotations
 
 from grafanalib.core import Dashboard, Template, Templating, Time
 
-from aethervision.core.model import SLO, Spec
+from aethervision.core.model import Spec
 from aethervision.dashboards.layout import Cell, Section, place
-from aethervision.panels import autoheal, ops
+from aethervision.panels import autoheal, fleet, ops
 from aethervision.panels import slo as slo_panels
 from aethervision.panels.common import DATASOURCE_VARIABLE
-from aethervision.promql import queries as q
 
 
-def _slo_cells(spec: Spec, slo: SLO, suffix: str) -> list[Cell]:
-    return [
-        Cell(slo_panels.runway(spec, slo, slo_panels.RUNWAY_TITLE + suffix), 12, 8),
-        Cell(slo_panels.budget_remaining(spec, slo), 6, 8),
-        Cell(slo_panels.burn_rate(spec, slo), 24, 7),
-    ]
-
-
-def runway_sections(spec: Spec) -> list[Section]:
-    """One runway row per SLO; the headline stat (worst SLO) opens the first."""
-    headline = Cell(slo_panels.days_to_breach(spec), 6, 8)
-    if len(spec.slos) == 1:
-        return [Section("SLO runway", [headline] + _slo_cells(spec, spec.slos[0], ""))]
-    per_slo = Cell(slo_panels.days_to_breach(
-        spec, f"min by (slo) ({' or '.join(q.days_to_breach(s) for s in spec.slos)})",
-        "Days to breach by SLO", legend="{{slo}}"), 18, 8)
-    sections = [Section("SLO runway", [headline, per_slo])]
-    for slo in spec.slos:
-        cells = _slo_cells(spec, slo, f" · {slo.title}")
-        cells.insert(1, Cell(slo_panels.days_to_breach(
-            spec, q.days_to_breach(slo), f"Days to breach · {slo.title}",
-            legend=slo_panels.legend(slo, "") or "days to breach"), 6, 8))
-        sections.append(Section(f"SLO runway · {slo.title}", cells))
-    return sections
+def datasource_variable(spec: Spec) -> Template:
+    return Template(name=DATASOURCE_VARIABLE, label="Data source", type="datasource", query="prometheus",
+                    default=spec.grafana.datasource_uid, refresh=1, hide=0, sort=0)
 
 
 def build(spec: Spec) -> Dashboard:
     """The AetherVision dashboard as a grafanalib object."""
     g = spec.grafana
-    sections = runway_sections(spec) + [
+    sections = [
+        Section("SLO runway", [
+            Cell(slo_panels.days_to_breach(spec), 6, 8),
+            Cell(fleet.worst_runways(spec, slo_panels.RUNWAY_TITLE), 18, 8),
+            Cell(fleet.slo_table(spec), 24, 10),
+        ]),
         Section("Operations", [Cell(ops.ops_snapshot(spec), 12, 6), Cell(ops.alert_counts(spec), 12, 6)]),
     ]
     if spec.autoheal:  # optional section: no autoheal row without it
@@ -50,10 +38,6 @@ def build(spec: Spec) -> Dashboard:
             Cell(autoheal.last_action_age(spec), 6, 6),
             Cell(autoheal.actions(spec), 12, 6),
         ]))
-    datasource = Template(
-        name=DATASOURCE_VARIABLE, label="Data source", type="datasource", query="prometheus",
-        default=g.datasource_uid, refresh=1, hide=0, sort=0,
-    )
     return Dashboard(
         title=g.dashboard_title,
         uid=g.dashboard_uid,
@@ -66,6 +50,6 @@ def build(spec: Spec) -> Dashboard:
         time=Time(f"now-{g.time_from}", "now"),
         editable=False,
         graphTooltip=1,
-        templating=Templating(list=[datasource]),
+        templating=Templating(list=[datasource_variable(spec)]),
         panels=place(sections),
     )

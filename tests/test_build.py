@@ -21,6 +21,7 @@ def test_files_are_sorted_with_trailing_newline(tmp_path, cli):
     files = tree_bytes(tmp_path)
     assert set(files) == {
         "dashboards/aethervision.yaml", "dashboards/aethervision/aethervision.json",
+        "dashboards/aethervision/aethervision-slo.json",
         "datasources/prometheus.yaml", "prometheus/prometheus.yml", "alertmanager/alertmanager.yml",
         "blackbox/blackbox.yml",
         "prometheus/prometheus-recording-rules.yml", "prometheus/prometheus-alerts.yml",
@@ -53,7 +54,7 @@ def test_hand_edit_makes_check_fail_and_lists_the_file(cli, provisioning_copy):
 def test_check_reports_missing_files(cli, tmp_path):
     result = cli("build", "--check", "--spec", str(SPEC), "--out", str(tmp_path / "empty"))
     assert result.exit_code == 1
-    assert result.stderr.count("  missing ") == 8
+    assert result.stderr.count("  missing ") == 9
     assert not (tmp_path / "empty").exists()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import jsonschema
@@ -66,17 +67,35 @@ def test_rows_and_headline_panels(dash):
                      {"color": "yellow", "value": 10.0}, {"color": "green", "value": 20.0}]
 
 
-def test_runway_timeseries_draws_the_alert_thresholds(dash):
+def test_runway_timeseries_draws_the_worst_slos_and_the_alert_thresholds(dash):
     panel = by_title(dash, "Runway to Breach (hours) — 1h vs 6h")
     assert exprs(panel) == [
-        ("slo:payment_rate:hours_to_breach_1h", "1h burn"),
-        ("slo:payment_rate:hours_to_breach_6h", "6h burn"),
-        ("slo:payment_rate:hours_to_breach", "conservative"),
+        ('bottomk(5, {__name__=~"slo:[a-z0-9_]+:hours_to_breach_1h"})', "{{slo}} 1h"),
+        ('bottomk(5, {__name__=~"slo:[a-z0-9_]+:hours_to_breach_6h"})', "{{slo}} 6h"),
     ]
     defaults = panel["fieldConfig"]["defaults"]
     assert defaults["unit"] == "h"
     assert [s["value"] for s in defaults["thresholds"]["steps"]] == [None, 6.0, 24.0]
     assert defaults["custom"]["thresholdsStyle"]["mode"] != "off"
+
+
+def test_the_slo_table_has_a_row_per_slo_sorted_by_runway_and_linking_to_the_detail(dash):
+    table = by_title(dash, "SLOs by runway")
+    assert table["type"] == "table"
+    assert [t["expr"].splitlines()[0] for t in table["targets"]] == [
+        'min by (slo, service) ({__name__=~"slo:[a-z0-9_]+:days_to_breach"})',
+        '100 * min by (slo, service) ({__name__=~"slo:[a-z0-9_]+:error_budget_remaining:ratio"})',
+        'min by (slo, service) ({__name__=~"slo:[a-z0-9_]+:budget_burn:rate1h"})',
+        'min by (slo, service) ({__name__=~"slo:[a-z0-9_]+:budget_burn:rate6h"})',
+        'count by (slo, service) (ALERTS{alertstate="firing", component="slo"})']
+    assert all(t["format"] == "table" and t["instant"] for t in table["targets"])
+    assert table["options"]["sortBy"] == [{"displayName": "Days to breach", "desc": False}]
+    days = next(o for o in table["fieldConfig"]["overrides"] if o["matcher"]["options"]["names"] == ["Days to breach"])
+    steps = next(p for p in days["properties"] if p["id"] == "thresholds")["value"]["steps"]
+    assert steps == [{"color": "red", "value": None}, {"color": "orange", "value": 5.0},
+                     {"color": "yellow", "value": 10.0}, {"color": "green", "value": 20.0}]  # the spec's
+    link = table["fieldConfig"]["defaults"]["links"][0]["url"]
+    assert link.startswith("/d/aethervision-slo/aethervision-slo-detail?var-slo=${__data.fields.slo}")
 
 
 def test_ops_and_autoheal_rows(dash):
@@ -122,19 +141,44 @@ def test_thresholds_and_titles_come_from_the_spec(spec_data, write_spec):
     assert stat["fieldConfig"]["defaults"]["thresholds"]["steps"][1]["value"] == 3.0
 
 
-def test_several_slos_get_a_runway_row_each_and_the_worst_headline(spec_data, write_spec, grafana_schema):
-    spec = spec_mod.load(write_spec(add_slo(spec_data, "invoice_latency", "invoice")))
-    dash = outputs.dashboards(spec)[outputs.dashboard_path(spec)]
-    rows = [p["title"] for p in dash["panels"] if p["type"] == "row"]
-    assert rows == ["SLO runway", "SLO runway · Payment success rate",
-                    "SLO runway · invoice invoice_latency", "Operations", "Autoheal"]
-    assert exprs(by_title(dash, "🧭 Days to Breach (Conservative)"))[0][0] == "aethervision:days_to_breach"
-    by_slo = by_title(dash, "Days to breach by SLO")["targets"][0]
-    assert "slo:payment_rate:days_to_breach" in by_slo["expr"]
-    assert "slo:invoice_latency:days_to_breach" in by_slo["expr"]
-    by_title(dash, "Runway to Breach (hours) — 1h vs 6h · invoice invoice_latency")
-    assert checks.schema_problems(dash, grafana_schema) == []
-    assert checks.structure_problems(dash) == []
+def _fleet_spec(spec_data: dict, write_spec, count: int):
+    """`count` SLOs, every third grouped by cluster, like a team's fleet."""
+    data = copy.deepcopy(spec_data)
+    for i in range(1, count):
+        add_slo(data, f"svc{i}_availability", f"svc{i}")
+        if i % 3 == 0:
+            data["slos"][-1]["group_by"] = ["cluster"]
+    return spec_mod.load(write_spec(data, f"fleet-{count}.yaml"))
+
+
+def test_every_dashboard_has_the_same_panels_for_1_10_and_200_slos(spec_data, write_spec, grafana_schema):
+    shapes = {}
+    for count in (1, 10, 200):
+        spec = _fleet_spec(spec_data, write_spec, count)
+        built = outputs.dashboards(spec)
+        assert len(built) == 2  # AetherVision and the SLO detail
+        for path, dash in built.items():
+            assert checks.schema_problems(dash, grafana_schema) == [], (count, path)
+            assert checks.structure_problems(dash) == []
+        shapes[count] = {path.rsplit("/", 1)[-1]: [(p["type"], p["title"]) for _, p in checks.panels(dash)]
+                         for path, dash in built.items()}
+    assert shapes[1] == shapes[10] == shapes[200]
+    assert sum(len(panels) for panels in shapes[200].values()) < 25
+
+
+def test_the_detail_dashboard_interpolates_the_slo_and_group_variables(spec_data, write_spec):
+    spec = _fleet_spec(spec_data, write_spec, 4)
+    detail = outputs.dashboards(spec)[outputs.dashboard_path(spec, spec.grafana.detail_uid)]
+    variables = {v["name"]: v for v in detail["templating"]["list"]}
+    assert variables["slo"]["query"] == "payment_rate,svc1_availability,svc2_availability,svc3_availability"
+    assert variables["cluster"]["query"] == "label_values(slo:${slo}:hours_to_breach, cluster)"
+    assert variables["cluster"]["includeAll"] and variables["cluster"]["allValue"] == ".*"
+    runway = by_title(detail, "Runway to breach (hours) — 1h, 6h, conservative")
+    assert runway["targets"][0]["expr"] == 'slo:${slo}:hours_to_breach_1h{cluster=~"$cluster"}'
+    titles = [p["title"] for _, p in checks.panels(detail) if p["type"] != "row"]
+    assert titles == ["Runway to breach (hours) — 1h, 6h, conservative", "Error budget remaining over the SLO window",
+                      "Budget burn against the page and ticket factors", "Error ratio",
+                      "Traffic (events per second)", "Firing alerts of this SLO"]
 
 
 def test_panel_ids_and_grid_are_stable_and_dense(dash):

@@ -52,13 +52,13 @@ def test_moved_resized_added_and_removed_panels(cli, tmp_path):
     dash = json.loads(path.read_text())
     dash["panels"][2]["gridPos"]["x"] += 1
     dash["panels"][3]["gridPos"]["w"] -= 1
-    dash["panels"][4]["title"] = "Old panel"
+    dash["panels"][5]["title"] = "Old panel"
     path.write_text(json.dumps(dash))
     output = cli("diff", "--spec", str(SPEC), "--dir", str(folder)).output
     assert "moved    dashboard aethervision: panel 'Runway to Breach (hours) — 1h vs 6h' gridPos" in output
-    assert "resized  dashboard aethervision: panel 'Error budget remaining · Payment success rate'" in output
+    assert "resized  dashboard aethervision: panel 'SLOs by runway'" in output
     assert "removed  dashboard aethervision: panel 'Old panel'" in output
-    assert "added    dashboard aethervision: panel 'Burn rate (failed events) · Payment success rate'" in output
+    assert "added    dashboard aethervision: panel 'Ops Snapshot'" in output
 
 
 def test_diff_against_a_git_ref(cli, tmp_path, spec_data, write_spec):

@@ -161,7 +161,7 @@ def test_edit_between_plan_and_write_is_a_412_version_mismatch(cli, grafana, spe
     local = {d["uid"]: d for d in outputs.dashboards(spec).values()}
     session = Session(Connection(url=grafana.url, token=TOKEN))
     report = push_mod.plan(session, local)
-    assert [s.action for s in report.steps] == ["update"]
+    assert {s.uid: s.action for s in report.steps} == {"aethervision": "update", "aethervision-slo": "unchanged"}
     grafana.edit_in_ui("aethervision", lambda d: d.update(title="Edited meanwhile"))
     with pytest.raises(push_mod.PushFailed, match="412 version-mismatch") as info:
         push_mod.apply(session, report, local, "aethervision", "AetherVision", "m")

@@ -58,7 +58,8 @@ def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True)
         if schema_dir is not None:
             report.problems += [f"{rel}: {p}" for p in checks.schema_problems(data, schema_dir)]
         queries = checks.dashboard_queries(data, rel)
-        report.problems += checks.metric_problems(gen.known_metrics, queries)
+        report.problems += checks.metric_problems(gen.known_metrics,
+                                                  checks.dashboard_queries(data, rel, every_value=True))
         if use_promtool:
             report.problems += promtool.check_expressions(queries)
     report.problems += checks.metric_problems(gen.known_metrics, checks.rule_queries(gen.rule_docs))

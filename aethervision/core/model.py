@@ -171,6 +171,19 @@ class Grafana:
     def dashboard_url(self, base: str | None = None) -> str:
         return f"{(base or self.url).rstrip('/')}{self.dashboard_path}"
 
+    @property
+    def detail_uid(self) -> str:
+        """The SLO detail dashboard: one templated view for every SLO."""
+        return f"{self.dashboard_uid}-slo"[:40]
+
+    @property
+    def detail_title(self) -> str:
+        return f"{self.dashboard_title} · SLO detail"
+
+    @property
+    def detail_path(self) -> str:
+        return f"/d/{self.detail_uid}/{slugify(self.detail_title)}"
+
 
 @dataclass(frozen=True)
 class Probes:

@@ -5,6 +5,8 @@ Names are functions of the spec so that rules, panels and the CLI agree.
 
 from __future__ import annotations
 
+import re
+
 from aethervision.core.model import SLO, Spec
 
 RUNWAY_WINDOWS = ("1h", "6h")
@@ -101,6 +103,27 @@ def no_data(slo: SLO) -> str:
     """
     now, seen = requests_rate(slo, BUDGET_RATE_WINDOW), requests_rate(slo, slo.window)
     return f"{now} == 0\nor ({seen} unless {now})\nor absent({seen})"
+
+
+# -- fleet and detail views: one query for every SLO, or the one a dashboard variable picks --
+SLO_VARIABLE = "slo"
+
+
+def every_slo(what: str) -> str:
+    """Every SLO's recorded `what` in one selector (the fleet table and charts)."""
+    return f'{{__name__=~"slo:[a-z0-9_]+:{re.escape(what)}"}}'
+
+
+def fleet_labels(spec: Spec) -> list[str]:
+    """Labels that tell one SLO runway from another: the SLO, its service, every group label."""
+    return ["slo", "service", *sorted({label for slo in spec.slos for label in slo.group_by})]
+
+
+def selected(spec: Spec, what: str) -> str:
+    """The SLO the detail dashboard's variables select: slo:${slo}:<what>{<group>=~"$<group>"}."""
+    groups = sorted({label for slo in spec.slos for label in slo.group_by})
+    matchers = ", ".join(f'{g}=~"${g}"' for g in groups)
+    return f"slo:${{{SLO_VARIABLE}}}:{what}" + (f"{{{matchers}}}" if matchers else "")
 
 
 def probes_up() -> str:
