@@ -83,3 +83,14 @@ def test_without_credentials_it_opens_but_says_it_could_not_check(grafana, brows
     assert done.returncode == 0, done.stderr
     assert "could not check that the dashboard exists (401; set GRAFANA_TOKEN to check)" in done.stderr
     assert seen.read_text() == grafana.url + DASHBOARD_PATH
+
+
+def test_open_slo_opens_the_detail_dashboard_with_the_slo_selected(cli, grafana, browser):
+    command, seen = browser
+    env = {"GRAFANA_URL": grafana.url, "GRAFANA_TOKEN": TOKEN, "BROWSER": command}
+    assert cli("push", "--spec", str(SPEC), env=env).exit_code == 0
+    done = run("--slo", "payment_rate", env=env)
+    assert done.returncode == 0, done.stderr
+    assert seen.read_text() == f"{grafana.url}/d/aethervision-slo/aethervision-slo-detail?var-slo=payment_rate"
+    unknown = run("--slo", "nope", env=env)
+    assert unknown.returncode == 1 and "no SLO named 'nope'" in unknown.stderr

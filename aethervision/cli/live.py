@@ -178,9 +178,11 @@ def verify(spec_path, prometheus_url) -> None:
 @with_options(grafana_options[:2])
 @click.option("--timeout", default=5.0, show_default=True, help="Seconds per HTTP request.")
 @click.option("--no-browser", is_flag=True, help="Only print the URL.")
+@click.option("--slo", metavar="NAME", help="Open the SLO detail dashboard with this SLO selected.")
 @handle_errors
-def open_(spec_path, grafana_url, insecure, timeout, no_browser) -> None:
-    """Open the AetherVision dashboard in a browser (make open-vision).
+def open_(spec_path, grafana_url, insecure, timeout, no_browser, slo) -> None:
+    """Open the AetherVision dashboard in a browser (make open-vision); with --slo NAME, the
+    SLO detail dashboard with that SLO selected.
 
     Checks that Grafana answers and has the dashboard (GRAFANA_URL, else the
     spec's grafana.url; GRAFANA_TOKEN optional). Prints the URL where no
@@ -190,7 +192,7 @@ def open_(spec_path, grafana_url, insecure, timeout, no_browser) -> None:
     spec = load_spec(spec_path)
     grafana = session(grafana_url or os.environ.get("GRAFANA_URL") or spec.grafana.url, insecure, timeout,
                       anonymous=True, retries=1)
-    found = opener.locate(grafana, spec)
+    found = opener.locate(grafana, spec, slo)
     if found.note:
         click.echo(f"note: {found.note}", err=True)
     if not no_browser and opener.open_in_browser(found.url):
