@@ -1,14 +1,17 @@
 """Semantic diffs of dashboards and rules between two states.
 
-A state is {"dashboards": {uid: dashboard}, "rules": {"group / name": rule}}.
-Panels are matched by title (ids are layout noise); rules by group and name.
+A state is {"dashboards": {uid: dashboard}, "rules": {"group / name": rule},
+"files": {path: parsed YAML}} (every other generated file: scrape config,
+datasources, the dashboard provider, Alertmanager, blackbox). Panels are matched
+by title (ids are layout noise); rules by group and name; files by path, then
+key by key. Rendering is in diff_report.py.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -36,19 +39,34 @@ class Change:
     after: object = None
 
 
-def state_from_generated(dashboards: dict[str, dict], rule_docs: dict[str, dict]) -> dict:
-    return _state(dashboards.values(), rule_docs.values())
+def _is_dashboard(rel: str) -> bool:
+    return rel.endswith(".json") and rel.startswith("dashboards/")
+
+
+def _is_rules(rel: str) -> bool:
+    return rel.startswith("prometheus/") and ("rules" in rel or "alerts" in rel)
+
+
+def _other_files(files: dict[str, str]) -> dict[str, object]:
+    return {rel: yaml.safe_load(text) for rel, text in sorted(files.items())
+            if not _is_dashboard(rel) and not _is_rules(rel)}
+
+
+def state_from_generated(dashboards: dict[str, dict], rule_docs: dict[str, dict],
+                         files: dict[str, str] | None = None) -> dict:
+    """From what the code generates; `files` (all generated files) adds the other files."""
+    return _state(dashboards.values(), rule_docs.values(), _other_files(files or {}))
 
 
 def state_from_files(files: dict[str, str]) -> dict:
     """From provisioning/-relative paths and their text (a folder or a git ref)."""
     dashboards, rule_docs = [], []
     for rel, text in sorted(files.items()):
-        if rel.endswith(".json") and rel.startswith("dashboards/"):
+        if _is_dashboard(rel):
             dashboards.append(json.loads(text))
-        elif rel.startswith("prometheus/") and ("rules" in rel or "alerts" in rel):
+        elif _is_rules(rel):
             rule_docs.append(yaml.safe_load(text))
-    return _state(dashboards, rule_docs)
+    return _state(dashboards, rule_docs, _other_files(files))
 
 
 def read_folder(folder: Path) -> dict[str, str]:
@@ -70,8 +88,8 @@ def read_git_ref(ref: str, folder: str = "provisioning", cwd: str | None = None)
             if name.endswith((".json", ".yml", ".yaml"))}
 
 
-def _state(dashboards, rule_docs) -> dict:
-    state = {"dashboards": {}, "rules": {}}
+def _state(dashboards, rule_docs, files: dict[str, object]) -> dict:
+    state = {"dashboards": {}, "rules": {}, "files": files}
     for dash in dashboards:
         state["dashboards"][dash.get("uid", dash.get("title"))] = comparable(dash)
     for doc in rule_docs:
@@ -151,31 +169,27 @@ def compare(old: dict, new: dict) -> list[Change]:
         for name in ("expr", "for", "labels", "annotations"):
             if ra[key].get(name) != rb[key].get(name):
                 changes.append(Change(f"rule {key}", "changed", name, ra[key].get(name), rb[key].get(name)))
+    return changes + file_changes(old.get("files"), new.get("files"))
+
+
+def file_changes(old: dict | None, new: dict | None) -> list[Change]:
+    """Changes to the other generated files, key by key (`scrape_configs[1].static_configs...`).
+    None (a Grafana base, which holds no files) compares nothing."""
+    if old is None or new is None:
+        return []
+    changes = [Change(f"file {p}", "removed") for p in sorted(set(old) - set(new))]
+    changes += [Change(f"file {p}", "added") for p in sorted(set(new) - set(old))]
+    for path in sorted(set(old) & set(new)):
+        changes += [Change(f"file {path}", "changed", key, a, b) for key, a, b in _leaf_diff(old[path], new[path])]
     return changes
 
 
-def _show(value) -> str:
-    return "—" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-def render(changes: list[Change], fmt: str, title: str = "AetherVision diff") -> str:
-    if fmt == "json":
-        return json.dumps([asdict(c) for c in changes], indent=2, ensure_ascii=False) + "\n"
-    if fmt == "markdown":
-        if not changes:
-            return f"### {title}\n\nNo changes to dashboards or rules.\n"
-        lines = [f"### {title}", "", f"{len(changes)} change(s).", "",
-                 "| object | change | field | before | after |", "|---|---|---|---|---|"]
-        def cell(value) -> str:
-            return _show(value).replace("|", "\\|").replace("\n", " ")
-        lines += [f"| {cell(c.object)} | {c.change} | {cell(c.field)} | `{cell(c.before)}` | `{cell(c.after)}` |"
-                  for c in changes]
-        return "\n".join(lines) + "\n"
-    if not changes:
-        return "no changes\n"
-    out = []
-    for c in changes:
-        detail = f" {c.field}" if c.field else ""
-        values = f": {_show(c.before)} -> {_show(c.after)}" if c.change in ("changed", "moved", "resized") else ""
-        out.append(f"{c.change:<8} {c.object}{detail}{values}")
-    return "\n".join(out) + "\n"
+def _leaf_diff(a, b, key: str = "") -> list[tuple[str, object, object]]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in [*a, *(k for k in b if k not in a)]:
+            out += _leaf_diff(a.get(k), b.get(k), f"{key}.{k}" if key else str(k))
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _leaf_diff(x, y, f"{key}[{i}]")]
+    return [] if a == b else [(key, a, b)]

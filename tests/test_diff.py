@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 
 import yaml
 
 from support.grafana_double import GrafanaDouble
-from support.repo import EXPECTED, ROOT, SPEC
+from support.repo import EXPECTED, ROOT, SPEC, add_slo
 
 
 def changed_spec(spec_data, write_spec):
@@ -109,3 +110,43 @@ def test_ci_workflow_is_valid_and_runs_check_validate_diff_and_push():
     assert len(sdk["with"]["ref"]) == 40  # pinned to a commit, not a moving branch
     validate = next(s["run"] for s in steps if "aethervision validate" in s.get("run", ""))
     assert f"--grafana-schema {sdk['with']['path']}/jsonschema" in validate
+
+
+def test_a_scrape_target_and_a_datasource_change_show_in_the_diff(cli, spec_data, write_spec, tmp_path):
+    out = tmp_path / "base"
+    assert cli("build", "--spec", str(SPEC), "--out", str(out)).exit_code == 0
+    spec_data["prometheus"]["scrape"][0]["targets"] = ["crm.internal:9101"]
+    spec_data["grafana"]["datasource"]["url"] = "http://prometheus.internal:9090"
+    changed = write_spec(spec_data, "changed.yaml")
+    assert cli("build", "--check", "--spec", str(changed), "--out", str(out)).exit_code == 1  # stale...
+    output = cli("diff", "--spec", str(changed), "--dir", str(out)).output  # ...and the diff says why
+    assert ("changed  file prometheus/prometheus.yml scrape_configs[1].static_configs[0].targets[0]: "
+            "localhost:9101 -> crm.internal:9101") in output
+    assert ("changed  file datasources/prometheus.yaml datasources[0].url: "
+            "http://localhost:9090 -> http://prometheus.internal:9090") in output
+
+
+def test_markdown_of_a_change_to_1000_slos_fits_a_comment_and_names_every_slo(spec_data, write_spec):
+    from aethervision import spec as spec_mod
+    from aethervision.builder import diff as diff_mod
+    from aethervision.builder import diff_report, outputs
+
+    names = [spec_data["slos"][0]["name"]] + [f"svc{i}_success" for i in range(1, 1000)]
+    for i in range(1, 1000):
+        add_slo(spec_data, names[i], f"svc{i}")
+    before = spec_mod.load(write_spec(spec_data, "before.yaml"))
+    for slo in spec_data["slos"]:
+        slo["objective"] = 0.995
+    after = spec_mod.load(write_spec(spec_data, "after.yaml"))
+
+    def state(spec):
+        return diff_mod.state_from_generated(outputs.dashboards(spec), outputs.rule_documents(spec))
+
+    changes = diff_mod.compare(state(before), state(after))
+    md = diff_report.render(changes, "markdown", full_name="diff-full.md")
+    assert len(md) < 60_000
+    summary = md.split("**Summary**", 1)[1].split("<details>", 1)[0]
+    assert all(re.search(rf"\b{name}\b", summary) for name in names)
+    assert "see `diff-full.md`" in md  # the rest is in the artifact
+    full = diff_report.render(changes, "markdown", limit=None)
+    assert full.count("<details>") == len({diff_report.owner(c) for c in changes}) and len(full) > 60_000

@@ -11,14 +11,14 @@ from aethervision.clients.grafana import Session
 
 def diff(gen: Generated, base: str | None = None, folder: Path | None = None,
          session: Session | None = None) -> list[diff_mod.Change]:
-    new = diff_mod.state_from_generated(gen.dashboards, gen.rule_docs)
+    new = diff_mod.state_from_generated(gen.dashboards, gen.rule_docs, gen.files)
     if session is not None:
         remote = {}
         for uid in new["dashboards"]:
             found = session.dashboard_model(uid)
             if found is not None:
                 remote[uid] = diff_mod.comparable(found)
-        old = {"dashboards": remote, "rules": new["rules"]}  # rules are not in Grafana
+        old = {"dashboards": remote, "rules": new["rules"], "files": None}  # only dashboards are in Grafana
     elif folder is not None:
         old = diff_mod.state_from_files(diff_mod.read_folder(folder))
     else:

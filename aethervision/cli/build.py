@@ -11,8 +11,7 @@ import click
 from aethervision.api import diff as diff_api
 from aethervision.api import push as push_api
 from aethervision.api import validate as validate_api
-from aethervision.builder import diff as diff_mod
-from aethervision.builder import pipeline
+from aethervision.builder import diff_report, pipeline
 from aethervision.cli.common import (
     grafana_options,
     handle_errors,
@@ -25,6 +24,7 @@ from aethervision.cli.common import (
 from aethervision.clients import prometheus
 from aethervision.core import defaults
 from aethervision.core.errors import ValidationFailed
+from aethervision.core.files import write_atomic
 
 
 @main.command()
@@ -150,7 +150,7 @@ def push(spec_path, grafana_url, insecure, timeout, dry_run, offline, force, mes
         for uid, lost in push_api.drift_changes(gen, report).items():
             click.echo(f"drift: {uid} was changed in Grafana since the last push; "
                        "pushing would lose:", err=True)
-            click.echo(diff_mod.render(lost, "text"), err=True, nl=False)
+            click.echo(diff_report.render(lost, "text"), err=True, nl=False)
         click.echo("Refusing to overwrite. Re-run with --force to replace the Grafana copy.", err=True)
         sys.exit(1)
 
@@ -172,22 +172,30 @@ def _print_steps(report) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True)
 @click.option("--exit-code", is_flag=True, help="Exit 1 when anything differs.")
+@click.option("--full", "full_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the complete report (no size limit) to this file; the markdown on stdout "
+                   "stays under GitHub's comment limit and points at it.")
 @with_options(grafana_options)
 @handle_errors
-def diff(spec_path, base, folder, remote, fmt, exit_code, grafana_url, insecure, timeout):
-    """Semantic diff of dashboards and rules: a base state -> what the code generates.
+def diff(spec_path, base, folder, remote, fmt, exit_code, full_path, grafana_url, insecure, timeout):
+    """Semantic diff of everything generated: a base state -> what the code generates.
 
     \b
-    Base: --base REF (default HEAD), --dir FOLDER, or --remote (Grafana).
-    Panels: added, removed, moved, resized; title, type, queries (expression
-    and legend), unit, thresholds, value mappings. Rules: expr, for, labels,
-    annotations. Ids and versions never show.
+    Base: --base REF (default HEAD), --dir FOLDER, or --remote (Grafana:
+    dashboards only). Panels: added, removed, moved, resized; title, type,
+    queries (expression and legend), unit, thresholds, value mappings. Rules:
+    expr, for, labels, annotations. Other files (scrape config, datasources,
+    Alertmanager, blackbox): key by key. Markdown opens with a per-SLO summary
+    and keeps details in collapsible sections, under 60,000 characters.
     """
     if sum(bool(x) for x in (base, folder, remote)) > 1:
         raise click.UsageError("use one of --base, --dir, --remote")
     gen = pipeline.generate(spec_path)
     remote_session = session(grafana_url, insecure, timeout) if remote else None
     changes = diff_api.diff(gen, base=base, folder=Path(folder) if folder else None, session=remote_session)
-    click.echo(diff_mod.render(changes, fmt), nl=False)
+    full_name = Path(full_path).name if full_path else ""
+    click.echo(diff_report.render(changes, fmt, full_name=full_name), nl=False)
+    if full_path:
+        write_atomic(Path(full_path), diff_report.render(changes, fmt, limit=None))
     if exit_code and changes:
         sys.exit(1)
