@@ -71,6 +71,13 @@ clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache *.egg-info
 
 
+.PHONY: previews preview
+previews: $(STAMP) ## Regenerate docs/previews/*.png: the default spec's dashboards on the sample scenario
+	$(AV) preview --spec $(SPEC) --sample --at 1800000000 --out docs/previews
+
+preview: $(STAMP) ## PNGs of every dashboard from the running demo (or PROMETHEUS_URL) into previews/
+	$(AV) preview --spec $(SPEC) $(if $(PROMETHEUS_URL),--prometheus-url $(PROMETHEUS_URL)) --out previews
+
 .PHONY: push diff bench-foresight demo demo-stop demo-status show-breach vision-verify open-vision simulate-dip simulate-recovery autoheal
 push: $(STAMP) ## Push dashboards to Grafana (GRAFANA_URL, GRAFANA_TOKEN)
 	$(AV) push --spec $(SPEC)

@@ -19,7 +19,7 @@ import yaml
 from aethervision.core.errors import UserError
 from aethervision.rules.files import walk_rules
 
-PANEL_FIELDS = ("type", "unit", "thresholds", "mappings", "queries")
+PANEL_FIELDS = ("type", "unit", "thresholds", "mappings", "overrides", "transformations", "queries")
 STAMP_KEY = "aethervision"  # push's stamp: {"contentHash": ...}
 # Owned by the server (or by push, the stamp): never part of a comparison.
 SERVER_FIELDS = ("id", "version", "iteration", STAMP_KEY)
@@ -109,6 +109,17 @@ def _panels(dashboard: dict) -> dict[str, dict]:
     return out
 
 
+def _columns(overrides: list[dict]) -> dict[str, object]:
+    """Field overrides as {"<field names> <property>": value}, so a change names its column."""
+    out = {}
+    for o in overrides:
+        options = o.get("matcher", {}).get("options")
+        names = ", ".join(options.get("names", [])) if isinstance(options, dict) else str(options)
+        for prop in o.get("properties", []):
+            out[f"{names} {prop.get('id')}"] = prop.get("value")
+    return out
+
+
 def _panel_view(panel: dict) -> dict:
     defaults = panel.get("fieldConfig", {}).get("defaults", {})
     return {
@@ -117,6 +128,8 @@ def _panel_view(panel: dict) -> dict:
         "thresholds": [(s.get("value"), s.get("color"))
                        for s in defaults.get("thresholds", {}).get("steps", [])],
         "mappings": defaults.get("mappings", []),
+        "overrides": _columns(panel.get("fieldConfig", {}).get("overrides", [])),  # per-column (tables)
+        "transformations": panel.get("transformations", []),
         "queries": {t.get("refId"): {"expr": t.get("expr"), "legend": t.get("legendFormat", "")}
                     for t in panel.get("targets", [])},
     }
@@ -142,7 +155,11 @@ def dashboard_changes(uid: str, old: dict, new: dict) -> list[Change]:
             changes.append(Change(obj, "resized", "gridPos", [pa.get("w"), pa.get("h")], [pb.get("w"), pb.get("h")]))
         va, vb = _panel_view(a[key]), _panel_view(b[key])
         for name in PANEL_FIELDS:
-            if name == "queries":
+            if name == "overrides":
+                for col in sorted(set(va[name]) | set(vb[name])):
+                    if va[name].get(col) != vb[name].get(col):
+                        changes.append(Change(obj, "changed", f"column {col}", va[name].get(col), vb[name].get(col)))
+            elif name == "queries":
                 for ref in sorted(set(va[name]) | set(vb[name])):
                     qa, qb = va[name].get(ref), vb[name].get(ref)
                     for part in ("expr", "legend"):

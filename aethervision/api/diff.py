@@ -11,6 +11,12 @@ from aethervision.clients.grafana import Session
 
 def diff(gen: Generated, base: str | None = None, folder: Path | None = None,
          session: Session | None = None) -> list[diff_mod.Change]:
+    return diff_mod.compare(*states(gen, base, folder, session))
+
+
+def states(gen: Generated, base: str | None = None, folder: Path | None = None,
+           session: Session | None = None) -> tuple[dict, dict]:
+    """(base state, generated state); the base from a git ref (default HEAD), a folder or Grafana."""
     new = diff_mod.state_from_generated(gen.dashboards, gen.rule_docs, gen.files)
     if session is not None:
         remote = {}
@@ -23,4 +29,4 @@ def diff(gen: Generated, base: str | None = None, folder: Path | None = None,
         old = diff_mod.state_from_files(diff_mod.read_folder(folder))
     else:
         old = diff_mod.state_from_files(diff_mod.read_git_ref(base or "HEAD"))
-    return diff_mod.compare(old, new)
+    return old, new

@@ -9,9 +9,12 @@ from pathlib import Path
 import click
 
 from aethervision.api import diff as diff_api
+from aethervision.api import preview as preview_api
 from aethervision.api import push as push_api
 from aethervision.api import validate as validate_api
+from aethervision.builder import diff as diff_mod
 from aethervision.builder import diff_report, pipeline
+from aethervision.cli import preview as preview_cli
 from aethervision.cli.common import (
     grafana_options,
     handle_errors,
@@ -172,12 +175,17 @@ def _print_steps(report) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True)
 @click.option("--exit-code", is_flag=True, help="Exit 1 when anything differs.")
+@click.option("--preview", "preview_dir", type=click.Path(file_okay=False), default=None,
+              help="Write before/after PNGs of each changed panel and dashboard here (same data for both; "
+                   "--prometheus-url, else the sample scenario), and list them in the markdown.")
+@click.option("--prometheus-url", metavar="URL", help="With --preview: the data to draw.")
 @click.option("--full", "full_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the complete report (no size limit) to this file; the markdown on stdout "
                    "stays under GitHub's comment limit and points at it.")
 @with_options(grafana_options)
 @handle_errors
-def diff(spec_path, base, folder, remote, fmt, exit_code, full_path, grafana_url, insecure, timeout):
+def diff(spec_path, base, folder, remote, fmt, exit_code, preview_dir, prometheus_url, full_path, grafana_url,
+         insecure, timeout):
     """Semantic diff of everything generated: a base state -> what the code generates.
 
     \b
@@ -192,9 +200,19 @@ def diff(spec_path, base, folder, remote, fmt, exit_code, full_path, grafana_url
         raise click.UsageError("use one of --base, --dir, --remote")
     gen = pipeline.generate(spec_path)
     remote_session = session(grafana_url, insecure, timeout) if remote else None
-    changes = diff_api.diff(gen, base=base, folder=Path(folder) if folder else None, session=remote_session)
+    old, new = diff_api.states(gen, base=base, folder=Path(folder) if folder else None, session=remote_session)
+    changes = diff_mod.compare(old, new)
     full_name = Path(full_path).name if full_path else ""
-    click.echo(diff_report.render(changes, fmt, full_name=full_name), nl=False)
+    report = diff_report.render(changes, fmt, full_name=full_name)
+    if preview_dir:
+        source = preview_cli.source_for(prometheus_url, not prometheus_url, gen.spec)
+        images = preview_api.diff_images(old["dashboards"], new["dashboards"], changes, source,
+                                         preview_cli.parse_at(None), 86400, Path(preview_dir))
+        if fmt == "markdown":
+            report += preview_api.markdown(images)
+        else:
+            click.echo(f"{len(images)} preview(s) in {preview_dir}/ ({source.name})", err=True)
+    click.echo(report, nl=False)
     if full_path:
         write_atomic(Path(full_path), diff_report.render(changes, fmt, limit=None))
     if exit_code and changes:

@@ -55,12 +55,17 @@ class Client:
             raise UserError(f"Prometheus at {self.safe_url}: {body.get('error', 'query failed')}")
         return body["data"]
 
-    def query(self, expr: str) -> list[Sample]:
-        """Instant query; a scalar or vector result as samples (NaN kept as NaN)."""
-        data = self.get("/api/v1/query", query=expr)
+    def query(self, expr: str, at: float | None = None) -> list[Sample]:
+        """Instant query (now, or at a Unix time); a scalar or vector result as samples (NaN kept)."""
+        data = self.get("/api/v1/query", query=expr, **({"time": f"{at:.3f}"} if at is not None else {}))
         if data["resultType"] == "scalar":
             return [Sample({}, float(data["result"][1]))]
         return [Sample(item["metric"], float(item["value"][1])) for item in data["result"]]
+
+    def query_range(self, expr: str, start: float, end: float, step: float) -> list[tuple[dict, list]]:
+        """Range query: [(labels, [(time, value), ...]), ...] in Prometheus's order."""
+        data = self.get("/api/v1/query_range", query=expr, start=f"{start:.3f}", end=f"{end:.3f}", step=f"{step:g}")
+        return [(item["metric"], [(float(t), float(v)) for t, v in item["values"]]) for item in data["result"]]
 
     def value(self, expr: str) -> float | None:
         """The single value of a query, or None when it returns nothing (or NaN)."""

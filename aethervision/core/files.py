@@ -9,10 +9,15 @@ from pathlib import Path
 
 def write_atomic(path: Path, content: str) -> None:
     """Write content to a temporary file beside path, then rename it over path."""
+    write_atomic_bytes(path, content.encode("utf-8"))
+
+
+def write_atomic_bytes(path: Path, content: bytes) -> None:
+    """Like write_atomic, for bytes (images)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with os.fdopen(fd, "wb") as handle:
             handle.write(content)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)

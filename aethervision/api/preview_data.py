@@ -1,0 +1,142 @@
+"""Data for dashboard previews: each panel's queries, run the way Grafana would run them.
+
+Stats and tables are instant queries at `at`; time series are range queries
+over `range` ending at `at`. Dashboard variables are filled in as Grafana's
+defaults would be (the first SLO, every group), Grafana's macros with fixed
+values. Without a Prometheus, SampleSource gives a deterministic scenario built
+here, and every image says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+
+from aethervision.clients.prometheus import Client
+from aethervision.clients.promtool import expand_macros
+
+POINTS = 120  # samples per time series in the picture
+
+
+@dataclass
+class PanelData:
+    kind: str  # stat | timeseries | table | other
+    values: list[tuple[str, float | None]] = field(default_factory=list)  # stat: (legend, value)
+    series: list[tuple[str, list[float], list[float]]] = field(default_factory=list)  # (legend, times, values)
+    columns: list[str] = field(default_factory=list)  # table
+    rows: list[list[object]] = field(default_factory=list)
+
+
+class PrometheusSource:
+    def __init__(self, client: Client):
+        self.client, self.name = client, f"Prometheus {client.safe_url}"
+
+    def instant(self, expr: str, at: float) -> list[tuple[dict, float]]:
+        return [(s.labels, s.value) for s in self.client.query(expr, at)]
+
+    def range(self, expr: str, start: float, end: float, step: float) -> list[tuple[dict, list]]:
+        return self.client.query_range(expr, start, end, step)
+
+
+class SampleSource:
+    """A fixed scenario: each query gets a value and a gentle curve derived from its text."""
+    name = "sample scenario (no Prometheus: built by AetherVision, not real data)"
+
+    @staticmethod
+    def _level(expr: str) -> float:
+        seed = int(hashlib.sha256(expr.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+        for hint, low, high in (("ALERTS", 0, 2), ("days_to_breach", 2, 40), ("hours_to_breach", 20, 900),
+                                ("remaining", 0.2, 0.95), ("burn", 0.2, 3), ("error_ratio", 0.001, 0.02)):
+            if hint in expr:
+                value = low + (high - low) * seed
+                return value * 100 if expr.startswith("100 *") else value
+        return 1 + 9 * seed
+
+    def instant(self, expr: str, at: float) -> list[tuple[dict, float]]:
+        rows = 3 if " by (" in expr else 1  # the fleet table's queries: three sample SLOs
+        return [({"slo": f"sample_{i}", "service": "sample"}, round(self._level(f"{expr}#{i}"), 2 if rows > 1 else 1))
+                for i in range(rows)]
+
+    def range(self, expr: str, start: float, end: float, step: float) -> list[tuple[dict, list]]:
+        level, n = self._level(expr), int((end - start) // step) + 1
+        points = [(start + i * step, level * (1 + 0.15 * math.sin(i / 9))) for i in range(n)]
+        return [({"slo": "sample", "service": "sample"}, points)]
+
+
+def variable_defaults(dashboard: dict) -> dict[str, str]:
+    """What Grafana selects by default: a custom variable's first value, `.*` for All."""
+    out = {}
+    for var in dashboard.get("templating", {}).get("list", []):
+        if var.get("type") == "custom":
+            out[var["name"]] = str(var.get("query", "")).split(",")[0].strip()
+        elif var.get("type") == "query":
+            out[var["name"]] = ".*"
+    return out
+
+
+def interpolate(expr: str, variables: dict[str, str]) -> str:
+    for name in sorted(variables, key=len, reverse=True):
+        expr = expr.replace(f"${{{name}}}", variables[name]).replace(f"${name}", variables[name])
+    return expand_macros(expr)
+
+
+def legend(fmt: str, labels: dict) -> str:
+    if not fmt or fmt == "__auto":
+        return ", ".join(f"{k}={v}" for k, v in sorted(labels.items()) if k != "__name__") or "value"
+    out = fmt
+    for key, value in labels.items():
+        out = out.replace(f"{{{{{key}}}}}", str(value))
+    while "{{" in out and "}}" in out:  # labels the series does not have
+        start = out.index("{{")
+        out = out[:start] + out[out.index("}}", start) + 2:]
+    return " ".join(out.split())
+
+
+def _table(panel: dict, results: dict[str, list[tuple[dict, float]]]) -> tuple[list[str], list[list[object]]]:
+    """Grafana's merge + organize + sortBy, for instant table queries joined on their labels."""
+    rename, sort_field = {}, None
+    for t in panel.get("transformations", []):
+        if t["id"] == "organize":
+            rename = t["options"].get("renameByName", {})
+        if t["id"] == "sortBy":
+            sort_field = t["options"]["sort"][0]["field"]
+    labels = sorted({k for rows in results.values() for labels, _ in rows for k in labels if k != "__name__"})
+    value_columns = [rename.get(f"Value #{ref}", f"Value #{ref}") for ref in results]
+    merged: dict[tuple, dict] = {}
+    for ref, rows in results.items():
+        for lab, value in rows:
+            key = tuple(lab.get(k, "") for k in labels)
+            merged.setdefault(key, {})[rename.get(f"Value #{ref}", f"Value #{ref}")] = value
+    columns = labels + value_columns
+    table = [[*key, *(cells.get(c) for c in value_columns)] for key, cells in sorted(merged.items())]
+    if sort_field in columns:
+        i = columns.index(sort_field)
+        table.sort(key=lambda row: (row[i] is None, row[i] if row[i] is not None else 0))
+    return columns, table
+
+
+def panel_data(dashboard: dict, source, at: float, range_seconds: float) -> dict[int, PanelData]:
+    """Panel id -> its data, for every panel with queries."""
+    variables = variable_defaults(dashboard)
+    step = max(range_seconds / POINTS, 1)
+    out = {}
+    for panel in dashboard.get("panels", []):
+        kind = panel.get("type")
+        targets = [t for t in panel.get("targets", []) if t.get("expr")]
+        if kind == "row" or not targets:
+            continue
+        exprs = {t["refId"]: (interpolate(t["expr"], variables), t.get("legendFormat", "")) for t in targets}
+        if kind == "timeseries":
+            series = [(legend(fmt, labels), [p[0] for p in points], [p[1] for p in points])
+                      for expr, fmt in exprs.values()
+                      for labels, points in source.range(expr, at - range_seconds, at, step)]
+            out[panel["id"]] = PanelData("timeseries", series=series)
+        elif kind == "table":
+            columns, rows = _table(panel, {ref: source.instant(expr, at) for ref, (expr, _) in exprs.items()})
+            out[panel["id"]] = PanelData("table", columns=columns, rows=rows)
+        else:
+            values = [(legend(fmt, labels), None if math.isnan(v) else v)
+                      for expr, fmt in exprs.values() for labels, v in source.instant(expr, at)]
+            out[panel["id"]] = PanelData("stat", values=values)
+    return out
