@@ -46,7 +46,7 @@ class SampleSource:
     @staticmethod
     def _level(expr: str) -> float:
         seed = int(hashlib.sha256(expr.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
-        for hint, low, high in (("ALERTS", 0, 2), ("days_to_breach", 2, 40), ("hours_to_breach", 20, 900),
+        for hint, low, high in (("ALERTS", 0, 2), ("days_to_breach", 2, 40), ("hours_to_breach", 20, 60),
                                 ("remaining", 0.2, 0.95), ("burn", 0.2, 3), ("error_ratio", 0.001, 0.02)):
             if hint in expr:
                 value = low + (high - low) * seed
@@ -95,19 +95,25 @@ def legend(fmt: str, labels: dict) -> str:
 
 def _table(panel: dict, results: dict[str, list[tuple[dict, float]]]) -> tuple[list[str], list[list[object]]]:
     """Grafana's merge + organize + sortBy, for instant table queries joined on their labels."""
-    rename, sort_field = {}, None
+    rename, sort_field, excluded = {}, None, set()
     for t in panel.get("transformations", []):
         if t["id"] == "organize":
             rename = t["options"].get("renameByName", {})
+            excluded = {k for k, v in t["options"].get("excludeByName", {}).items() if v}
         if t["id"] == "sortBy":
             sort_field = t["options"]["sort"][0]["field"]
-    labels = sorted({k for rows in results.values() for labels, _ in rows for k in labels if k != "__name__"})
-    value_columns = [rename.get(f"Value #{ref}", f"Value #{ref}") for ref in results]
+    def value_name(ref: str) -> str:  # Grafana: "Value" for one query, "Value #A" for several
+        raw = "Value" if len(results) == 1 else f"Value #{ref}"
+        return rename.get(raw, raw)
+
+    labels = sorted({k for rows in results.values() for labels, _ in rows for k in labels
+                     if k != "__name__" and k not in excluded})
+    value_columns = [value_name(ref) for ref in results if value_name(ref) not in excluded]
     merged: dict[tuple, dict] = {}
     for ref, rows in results.items():
         for lab, value in rows:
             key = tuple(lab.get(k, "") for k in labels)
-            merged.setdefault(key, {})[rename.get(f"Value #{ref}", f"Value #{ref}")] = value
+            merged.setdefault(key, {})[value_name(ref)] = value
     columns = labels + value_columns
     table = [[*key, *(cells.get(c) for c in value_columns)] for key, cells in sorted(merged.items())]
     if sort_field in columns:

@@ -91,8 +91,13 @@ def render(dashboard: dict, data: dict[int, PanelData], footer: str) -> Rendered
                      color=TEXT, fontsize=11, fontweight="bold", va="center")
             continue
         pad = 4
-        ax = fig.add_axes(((x0 + pad) / width, 1 - (y1 - pad) / height, (x1 - x0 - 2 * pad) / width,
-                           (y1 - y0 - 2 * pad - 20) / height), facecolor=PANEL)
+        frame = fig.add_axes(((x0 + pad) / width, 1 - (y1 - pad) / height, (x1 - x0 - 2 * pad) / width,
+                              (y1 - y0 - 2 * pad) / height), facecolor=PANEL)
+        _bare(frame)
+        # Time series keep room for their axis labels inside the panel, as Grafana does.
+        left, low = (48, 30) if panel.get("type") == "timeseries" else (pad + 2, pad + 2)
+        ax = fig.add_axes(((x0 + left) / width, 1 - (y1 - low) / height, (x1 - x0 - left - 2 * pad) / width,
+                           (y1 - y0 - low - 24) / height), facecolor=PANEL)
         fig.text((x0 + pad + 6) / width, 1 - (y0 + pad + 10) / height, _plain(panel.get("title", "")),
                  color=TEXT, fontsize=9, va="center")
         out.texts[panel["id"]] = _draw(ax, panel, data.get(panel["id"], PanelData("other")))
@@ -174,7 +179,9 @@ def _series(ax, d: dict, steps: list[dict], data: PanelData) -> str:
     ax.set_xlabel("hours", color=MUTED, fontsize=7)
     unit = d.get("unit", "")
     if unit:
-        ax.set_ylabel(unit.replace("suffix:", ""), color=MUTED, fontsize=7)
+        from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
+
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt(v, unit, 0 if unit != "percentunit" else 1)))
     ax.legend(loc="upper left", fontsize=6, facecolor=PANEL, edgecolor=PANEL, labelcolor=TEXT, ncols=2)
     return f"{len(data.series)} series"
 
