@@ -53,6 +53,9 @@ tools: ## Install the Debian packages whose binaries are missing (TOOLS="cmd:pkg
 ifneq ($(wildcard ../shared/grafana-schema/dashboard.jsonschema.json),)
 export AETHERVISION_GRAFANA_SCHEMA ?= $(abspath ../shared/grafana-schema)
 endif
+ifneq ($(wildcard ../shared/prometheus-operator-schema/prometheusrule.v1.jsonschema.json),)
+export AETHERVISION_OPERATOR_SCHEMA ?= $(abspath ../shared/prometheus-operator-schema)
+endif
 
 test: $(STAMP) promtool ## Run every test (about 5 minutes on 2 cores; CI runs this)
 	$(PY) -m pytest $(PYTEST_ARGS)

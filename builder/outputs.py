@@ -8,7 +8,7 @@ from aethervision.builder import provisioning, render
 from aethervision.core.model import Spec
 from aethervision.dashboards import aethervision as dashboard
 from aethervision.dashboards import slo_detail
-from aethervision.ops import alertmanager, blackbox
+from aethervision.ops import alertmanager, blackbox, targets
 from aethervision.ops import prometheus as prom_config
 from aethervision.rules import files as rules
 
@@ -17,7 +17,7 @@ PROMETHEUS_DIR = "prometheus"
 ALERTMANAGER_FILE = "alertmanager/alertmanager.yml"
 BLACKBOX_FILE = "blackbox/blackbox.yml"
 # Folders whose every file is generated: stale files there are removed.
-MANAGED_DIRS = (DASHBOARD_DIR, PROMETHEUS_DIR, "alertmanager", "blackbox")
+MANAGED_DIRS = (DASHBOARD_DIR, PROMETHEUS_DIR, "alertmanager", "blackbox", targets.KUBERNETES_DIR, targets.RULER_DIR)
 
 
 def dashboard_path(spec: Spec, uid: str | None = None) -> str:
@@ -47,8 +47,10 @@ def files(spec: Spec, built: dict[str, dict], docs: dict[str, dict]) -> dict[str
     out = {path: render.to_json(data) for path, data in built.items()}
     out["dashboards/aethervision.yaml"] = render.to_yaml(provisioning.dashboard_provider(spec), source)
     out["datasources/prometheus.yaml"] = render.to_yaml(provisioning.datasource(spec), source)
-    out.update({f"{PROMETHEUS_DIR}/{name}": text for name, text in rule_files(spec, docs).items()})
-    if spec.prometheus:  # optional section: no scrape config is written without it
+    if spec.outputs.rule_files:
+        out.update({f"{PROMETHEUS_DIR}/{name}": text for name, text in rule_files(spec, docs).items()})
+    out.update({rel: render.to_yaml(doc, source) for rel, doc in targets.documents(spec).items()})
+    if spec.prometheus and spec.outputs.rule_files:  # optional section: no scrape config without it
         out[f"{PROMETHEUS_DIR}/prometheus.yml"] = render.to_yaml(prom_config.config(spec), source)
     if spec.alertmanager:
         out[ALERTMANAGER_FILE] = render.to_yaml(alertmanager.config(spec), source)

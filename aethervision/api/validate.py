@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import jsonschema
+import yaml
 
 from aethervision.builder import checks
 from aethervision.builder.outputs import PROMETHEUS_DIR
 from aethervision.builder.pipeline import Generated
 from aethervision.clients import promtool
 from aethervision.clients.prometheus import Client
-from aethervision.core.errors import ToolMissing
+from aethervision.core.errors import ToolMissing, UserError
 from aethervision.core.model import SLIKind, Spec
+from aethervision.ops import targets
 from aethervision.promql import sli
+
+OPERATOR_SCHEMA_ENV = "AETHERVISION_OPERATOR_SCHEMA"
+OPERATOR_SCHEMA_FILE = "prometheusrule.v1.jsonschema.json"
 
 
 @dataclass
@@ -35,7 +43,23 @@ def rule_problems(rule_files: dict[str, str]) -> list[str]:
 
 
 def generated_rule_files(gen: Generated) -> dict[str, str]:
-    return {name: gen.files[f"{PROMETHEUS_DIR}/{name}"] for name in gen.rule_docs}
+    """Every rule file to check: the plain files, and each target's groups as a Prometheus file."""
+    out = {name: yaml.safe_dump(doc, sort_keys=False) for name, doc in gen.rule_docs.items()}
+    out.update({rel.replace("/", "__"): yaml.safe_dump(targets.as_prometheus_rules(doc), sort_keys=False)
+                for rel, doc in targets.documents(gen.spec).items()})
+    return out
+
+
+def operator_schema_problems(gen: Generated, schema_dir: Path) -> list[str]:
+    """Each PrometheusRule object against the prometheus-operator's CRD schema."""
+    path = schema_dir / OPERATOR_SCHEMA_FILE
+    try:
+        validator = jsonschema.Draft7Validator(json.loads(path.read_text("utf-8")))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UserError(f"{path}: cannot read the PrometheusRule schema ({exc})") from exc
+    return [f"{rel}: {'.'.join(map(str, e.absolute_path)) or '(object)'}: {e.message}"
+            for rel, doc in targets.documents(gen.spec).items() if doc.get("kind") == "PrometheusRule"
+            for e in validator.iter_errors(doc)]
 
 
 def promql_problems_before_writing(gen: Generated) -> list[str] | None:
@@ -51,7 +75,8 @@ def promql_problems_before_writing(gen: Generated) -> list[str] | None:
     return [f"{PROMETHEUS_DIR}/: {p}" for p in rule_problems(generated_rule_files(gen))]
 
 
-def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True) -> Report:
+def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True,
+             operator_schema: Path | None = None) -> Report:
     """Schemas, structure, metric names, PromQL parsing and promtool's rule check."""
     report = Report()
     for rel, data in gen.dashboards.items():
@@ -69,6 +94,13 @@ def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True)
         report.checked += ["PromQL parses (promtool)", "promtool check rules"]
     else:
         report.skipped.append("PromQL parsing and `promtool check rules` (--skip-promtool)")
+    if gen.spec.outputs.prometheus_rule:
+        if operator_schema is not None:
+            report.problems += operator_schema_problems(gen, operator_schema)
+            report.checked.append(f"PrometheusRule objects against the operator's CRD schema ({operator_schema})")
+        else:
+            report.skipped.append("PrometheusRule CRD schema: no schema folder (pass --operator-schema or set "
+                                  f"{OPERATOR_SCHEMA_ENV})")
     if schema_dir is not None:
         report.checked.append(f"Grafana JSON Schemas ({schema_dir})")
     else:

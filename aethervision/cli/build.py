@@ -77,11 +77,17 @@ def build(spec_path: str, out_dir: str, check: bool) -> None:
                    "repository's jsonschema/ folder). Without it the schema check is skipped, "
                    "and the output says so.")
 @click.option("--skip-promtool", is_flag=True, help="Do not run promtool (PromQL parse, rule check).")
+@click.option("--operator-schema", "operator_schema", type=click.Path(file_okay=False, exists=True),
+              default=lambda: os.environ.get(validate_api.OPERATOR_SCHEMA_ENV) or None,
+              show_default=f"${validate_api.OPERATOR_SCHEMA_ENV}",
+              help="Folder with the prometheus-operator's PrometheusRule JSON Schema "
+                   "(prometheusrule.v1.jsonschema.json), to check `outputs.prometheus_rule` objects.")
 @click.option("--prometheus-url", metavar="URL",
               help="Also ask this Prometheus whether every SLI's series exist and whether each "
                    "latency bound is a real bucket of its histogram (`le` however it is spelled).")
 @handle_errors
-def validate(spec_path: str, schema_dir: str | None, skip_promtool: bool, prometheus_url: str | None) -> None:
+def validate(spec_path: str, schema_dir: str | None, skip_promtool: bool, operator_schema: str | None,
+             prometheus_url: str | None) -> None:
     """Validate the generated output without writing it.
 
     \b
@@ -95,7 +101,8 @@ def validate(spec_path: str, schema_dir: str | None, skip_promtool: bool, promet
     """
     gen = pipeline.generate(spec_path)
     report = validate_api.validate(gen, Path(schema_dir) if schema_dir else None,
-                                   use_promtool=not skip_promtool)
+                                   use_promtool=not skip_promtool,
+                                   operator_schema=Path(operator_schema) if operator_schema else None)
     if prometheus_url:
         client = prometheus.Client(prometheus_url)
         live, notes = validate_api.live_sli_problems(gen.spec, client)

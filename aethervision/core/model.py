@@ -229,6 +229,28 @@ class Prometheus:
 
 
 @dataclass(frozen=True)
+class PrometheusRuleTarget:
+    namespace: str
+    labels: tuple[tuple[str, str], ...]  # metadata.labels, for the operator's ruleSelector
+
+
+@dataclass(frozen=True)
+class CentralRuler:
+    flavour: str  # mimir | thanos
+    namespace: str  # Mimir ruler namespace / file name
+    local_sli: bool  # SLI rate groups (short windows, raw series) run in each cluster's Prometheus
+    source_tenants: tuple[str, ...]  # mimir: federated rule groups read these tenants
+    partial_response_strategy: str  # thanos: warn | abort
+
+
+@dataclass(frozen=True)
+class Outputs:
+    rule_files: bool = True  # provisioning/prometheus/*.yml, what one Prometheus loads
+    prometheus_rule: PrometheusRuleTarget | None = None
+    central_ruler: CentralRuler | None = None
+
+
+@dataclass(frozen=True)
 class Spec:
     source: str
     slos: tuple[SLO, ...]
@@ -238,3 +260,4 @@ class Spec:
     autoheal: Autoheal | None
     prometheus: Prometheus | None
     alertmanager: Alertmanager | None = None
+    outputs: Outputs = Outputs()

@@ -24,11 +24,14 @@ from aethervision.core.model import (
     Alertmanager,
     Autoheal,
     BurnTier,
+    CentralRuler,
     Grafana,
     NoData,
+    Outputs,
     Policy,
     Probes,
     Prometheus,
+    PrometheusRuleTarget,
     Runway,
     RunwayAlert,
     ScrapeJob,
@@ -110,7 +113,8 @@ class _Builder:
                     runway=self.runway(data.get("runway", {})), grafana=self.grafana(data.get("grafana", {})),
                     probes=optional("probes", self.probes), autoheal=optional("autoheal", self.autoheal),
                     prometheus=optional("prometheus", self.prometheus),
-                    alertmanager=optional("alertmanager", self.alertmanager))
+                    alertmanager=optional("alertmanager", self.alertmanager),
+                    outputs=self.outputs(data.get("outputs", {})))
 
     def slo(self, i: int, s: dict) -> SLO:
         nd = s.get("no_data", {})
@@ -192,6 +196,18 @@ class _Builder:
         return Probes(http=p["http"], tcp=p["tcp"], min_healthy=p["min_healthy"], for_=p.get("for", d.PROBES_FOR),
                       exporter=p.get("exporter", ""), http_targets=tuple(targets.get("http", ())),
                       tcp_targets=tuple(targets.get("tcp", ())))
+
+    def outputs(self, o: dict) -> Outputs:
+        pr, central = o.get("prometheus_rule"), o.get("central_ruler")
+        return Outputs(
+            rule_files=o.get("rule_files", True),
+            prometheus_rule=PrometheusRuleTarget(namespace=pr["namespace"], labels=tuple(pr.get("labels", {}).items()))
+            if pr else None,
+            central_ruler=CentralRuler(
+                flavour=central["flavour"], namespace=central["namespace"],
+                local_sli=central.get("place_sli", "local") == "local",
+                source_tenants=tuple(central.get("source_tenants", ())),
+                partial_response_strategy=central.get("partial_response_strategy", "abort")) if central else None)
 
     def alertmanager(self, a: dict) -> Alertmanager:
         return Alertmanager(target=a["target"], group_wait=a.get("group_wait", d.AM_GROUP_WAIT),
