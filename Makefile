@@ -35,7 +35,8 @@ validate: $(STAMP) promtool ## Validate generated output (schemas, layout, PromQ
 # The real servers, from Debian's packages, installed only when a binary is missing:
 # command -> package.
 TOOLS := promtool:prometheus prometheus:prometheus amtool:prometheus-alertmanager \
-  prometheus-alertmanager:prometheus-alertmanager prometheus-blackbox-exporter:prometheus-blackbox-exporter
+  prometheus-alertmanager:prometheus-alertmanager prometheus-blackbox-exporter:prometheus-blackbox-exporter \
+  victoria-metrics:victoria-metrics vmalert:victoria-metrics
 promtool: ## Install Debian's prometheus, Alertmanager and blackbox exporter when missing
 	@$(MAKE) --no-print-directory tools TOOLS="$(TOOLS)"
 
@@ -73,6 +74,13 @@ lint: $(STAMP) ## ruff and the layer contracts (the tests run both too)
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache *.egg-info
 
+
+.PHONY: demo-fleet demo-fleet-stop
+demo-fleet: $(STAMP) promtool ## Two clusters -> VictoriaMetrics :8428, rules in vmalert, Alertmanager (examples/multicluster.yaml)
+	$(AV) demo fleet-up --spec examples/multicluster.yaml
+
+demo-fleet-stop: $(STAMP) ## Stop exactly what `make demo-fleet` started
+	$(AV) demo fleet-down
 
 .PHONY: previews preview
 previews: $(STAMP) ## Regenerate docs/previews/*.png: the default spec's dashboards on the sample scenario

@@ -9,7 +9,7 @@ import click
 
 from aethervision.cli.common import handle_errors, load_spec, main, spec_option
 from aethervision.core import defaults
-from aethervision.live import stack
+from aethervision.live import fleet, stack
 
 workdir_option = click.option("--workdir", type=click.Path(file_okay=False), default=defaults.DEMO_DIR,
                               show_default=True,
@@ -95,3 +95,41 @@ def demo_status(workdir):
         click.echo(f"  {proc.name:<11} pid {proc.pid}: {'running' if alive else 'not running'}  (log {proc.log})")
     for name, url in sorted(urls.items()):
         click.echo(f"  {name:<11} {url}")
+
+
+@demo.command("fleet-up")
+@spec_option
+@click.option("--workdir", type=click.Path(file_okay=False), default=".demo-fleet", show_default=True)
+@click.option("--history-days", type=click.IntRange(1, 60), default=defaults.DEMO_HISTORY_DAYS, show_default=True)
+@handle_errors
+def demo_fleet_up(spec_path, workdir, history_days):
+    """Two clusters into one VictoriaMetrics, rules in vmalert (make demo-fleet).
+
+    \b
+    Starts VictoriaMetrics (:8428), imports each cluster's history and replays the
+    recording rules the SLO window reads (vmalert -replay), then two Prometheus
+    (external label cluster=eu / us, each scraping its own simulator,
+    remote-writing to VictoriaMetrics), Alertmanager (:9193) and vmalert (:8880)
+    with the generated rules. Needs Debian's victoria-metrics, prometheus and
+    prometheus-alertmanager packages, which `make demo-fleet` installs.
+    """
+    spec = load_spec(spec_path)
+    cfg = fleet.FleetConfig(workdir=Path(workdir), history_days=history_days)
+    urls = fleet.up(spec, cfg, progress=lambda message: click.echo(f"demo-fleet: {message}"))
+    click.echo("\nAetherVision fleet demo is running:")
+    for name, url in urls.items():
+        click.echo(f"  {name:<16} {url}")
+    click.echo(f"Next: aethervision breach --spec {spec_path} --prometheus-url {urls['victoriametrics']} "
+               f"· make demo-fleet-stop")
+
+
+@demo.command("fleet-down")
+@click.option("--workdir", type=click.Path(file_okay=False), default=".demo-fleet", show_default=True)
+@handle_errors
+def demo_fleet_down(workdir):
+    """Stop exactly the processes `demo fleet-up` started."""
+    results = fleet.down(Path(workdir))
+    if not results:
+        click.echo("no fleet demo recorded in " + workdir)
+    for proc, outcome in results:
+        click.echo(f"  {proc.name:<16} pid {proc.pid}: {outcome}")

@@ -46,16 +46,21 @@ def _canonical(windows) -> set[str]:
 RATIO_WINDOWS = (BUDGET_RATE_WINDOW, *q.RUNWAY_WINDOWS)
 
 
+def _needed_windows(spec: Spec) -> set[str]:
+    windows = _canonical(RATIO_WINDOWS)
+    if spec.runway.policy is Policy.AETHERVISION:
+        tiers = spec.runway.page_tiers + spec.runway.ticket_tiers
+        windows |= _canonical({*q.RUNWAY_CONFIRM.values(), *(w for t in tiers for w in (t.long, t.short))})
+    return windows
+
+
 def rate_windows(spec: Spec, slo: SLO) -> list[str]:
     """Every window an error rate is recorded for, shortest first, in canonical spelling.
 
     The seed policy reads only the ratio windows; the aethervision policy adds
     the runway confirmation windows and those of its burn alerts.
     """
-    windows = _canonical(RATIO_WINDOWS)
-    if spec.runway.policy is Policy.AETHERVISION:
-        tiers = spec.runway.page_tiers + spec.runway.ticket_tiers
-        windows |= _canonical({*q.RUNWAY_CONFIRM.values(), *(w for t in tiers for w in (t.long, t.short))})
+    windows = _needed_windows(spec)
     windows.discard(durations.format(slo.window_seconds))  # recorded once, as the SLO window
     return sorted(windows, key=durations.parse)
 
@@ -120,7 +125,9 @@ def recording_group(spec: Spec, slo: SLO) -> dict:
         rules += _counter_rates(slo, window, with_requests=window in ratio_windows)
     short = BUDGET_RATE_WINDOW
     rules += [
-        _record(q.sample_timestamp(slo), f"timestamp({q.requests_rate(slo, short)})"),
+        # The evaluation time wherever the SLI has data: `time()` rather than timestamp(),
+        # whose value MetricsQL takes from the last raw sample (VictoriaMetrics, vmalert).
+        _record(q.sample_timestamp(slo), f"{q.requests_rate(slo, short)} * 0 + time()"),
         _record(q.window_coverage(slo),
                 f"clamp_max((time() - min_over_time({q.sample_timestamp(slo)}[{slo.window}]))"
                 f" / {slo.window_seconds}, 1)"),
@@ -132,6 +139,11 @@ def recording_group(spec: Spec, slo: SLO) -> dict:
     ]
     for window in windows:
         rules += (_ratio_rules(slo, window) if window in ratio_windows else []) + [_budget_burn_rule(slo, window)]
+    if durations.format(slo.window_seconds) in _needed_windows(spec):
+        # An SLO window that is also a runway or burn window (a 1h or 6h SLO): its rates are the
+        # window's, recorded above; its burn rate and budget burn are still needed.
+        rules += [_record(q.burn_rate(slo, slo.window), f"{q.window_error_ratio(slo)} / {num(slo.error_budget)}"),
+                  _budget_burn_rule(slo, slo.window)]
     rules.append(_record(q.budget_remaining(slo),
                          f"clamp_min(1 - {q.window_error_ratio(slo)} * {q.window_coverage(slo)}"
                          f" / {num(slo.error_budget)}, 0)"))
