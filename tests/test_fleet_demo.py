@@ -35,12 +35,13 @@ def stack(tmp_path_factory):
     data = yaml.safe_load(SPEC.read_text())
     data["slos"][0]["window"] = "6h"
     data["runway"] = {"burn_alerts": {"page": [{"long": "2m", "short": "1m", "factor": 5}], "ticket": []}}
-    data["alertmanager"].update(group_wait="1s", group_interval="2s")
+    am_port = procs.free_port()  # where the spec says Alertmanager is, as in make demo-fleet (9193)
+    data["alertmanager"].update(target=f"127.0.0.1:{am_port}", group_wait="1s", group_interval="2s")
     path = tmp / "multicluster.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     cfg = fleet.FleetConfig(
         workdir=tmp / "work", vm_port=procs.free_port(), vmalert_port=procs.free_port(),
-        alertmanager_port=procs.free_port(), prometheus_ports=(procs.free_port(), procs.free_port()),
+        alertmanager_port=am_port, prometheus_ports=(procs.free_port(), procs.free_port()),
         simulator_ports=(procs.free_port(), procs.free_port()), history_days=1, interval="1s")
     urls = fleet.up(spec_mod.load(path), cfg, progress=lambda _msg: None)
     started, _ = procs.load(cfg.workdir / fleet.STATE_FILE)
@@ -64,6 +65,15 @@ def test_each_clusters_runway_read_from_victoriametrics_is_its_own(cli, stack):
         assert got["budget_remaining"] == pytest.approx(1 - burn, rel=0.01), cluster
         assert got["burn_1h"] == pytest.approx(burn, rel=0.01), cluster
         assert got["hours_1h"] == pytest.approx((1 - burn) * 6 / burn, rel=0.01), cluster
+
+
+def test_verify_passes_against_victoriametrics_with_vmalert_as_the_ruler(cli, stack):
+    urls = stack["urls"]
+    result = cli("verify", "--spec", str(stack["spec"]), "--prometheus-url", urls["victoriametrics"],
+                 "--rules-url", urls["vmalert"])
+    assert "✅ Recording rules:" in result.output and "same as generated" in result.output  # vmalert's = ours
+    assert "✅ SLO runways: 2 recorded for 1 SLO(s)" in result.output
+    assert "✅ Alertmanager:" in result.output
 
 
 def test_a_dip_in_one_cluster_alerts_for_that_cluster_only_through_vmalert_and_alertmanager(stack):

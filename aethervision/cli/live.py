@@ -157,8 +157,10 @@ def breach(spec_path, prometheus_url, fmt) -> None:
 @main.command()
 @spec_option
 @prometheus_option
+@click.option("--rules-url", metavar="URL", help="Where rules and alerts are listed, when not the Prometheus "
+                                                "URL: vmalert in front of VictoriaMetrics (make demo-fleet).")
 @handle_errors
-def verify(spec_path, prometheus_url) -> None:
+def verify(spec_path, prometheus_url, rules_url) -> None:
     """Health check (make vision-verify): one ✅/❌ line per check; exit 1 if any fails.
 
     \b
@@ -167,7 +169,8 @@ def verify(spec_path, prometheus_url) -> None:
     Exit 2 when Prometheus cannot be reached.
     """
     spec = load_spec(spec_path)
-    checks = verify_mod.run(_prometheus(prometheus_url, spec), spec)
+    checks = verify_mod.run(_prometheus(prometheus_url, spec), spec,
+                            prometheus.Client(rules_url) if rules_url else None)
     click.echo(verify_mod.render(checks), nl=False)
     if not all(c.ok for c in checks):
         sys.exit(1)

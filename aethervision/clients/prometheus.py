@@ -78,7 +78,7 @@ class Client:
         return self.get("/api/v1/rules")["groups"]
 
     def alerts(self) -> list[dict]:
-        return self.get("/api/v1/alerts")["alerts"]
+        return self.get("/api/v1/alerts")["alerts"] or []  # vmalert: null when none
 
     def alertmanagers(self) -> list[str]:
         """Base URLs of the Alertmanagers Prometheus has discovered and sends to."""

@@ -180,7 +180,8 @@ def up(spec: Spec, cfg: FleetConfig, progress=print) -> dict[str, str]:
                             f"-httpListenAddr={cfg.host}:{cfg.vmalert_port}"],
                 f"{cfg.url(cfg.vmalert_port)}/-/healthy")
         client, deadline = Client(cfg.url(cfg.vm_port)), time.monotonic() + 3 * durations.parse(interval) + 120
-        while client.value(f"count({q.days_to_breach(spec.slos[0])}) >= {len(cfg.clusters)}") is None:
+        while client.value(f"count({q.days_to_breach(spec.slos[0])}) >= {len(cfg.clusters)}") is None \
+                or client.value(q.DAYS_TO_BREACH) is None:  # the aggregate group runs after the SLO's
             if time.monotonic() > deadline:
                 raise UserError("vmalert recorded no runway per cluster in time: see " + str(logs))
             time.sleep(1)

@@ -17,7 +17,7 @@ import yaml
 from aethervision.clients import alertmanager as am_client
 from aethervision.clients.prometheus import Client
 from aethervision.core import durations
-from aethervision.core.errors import NetworkError
+from aethervision.core.errors import NetworkError, UserError
 from aethervision.core.model import Spec
 from aethervision.ops import alertmanager
 from aethervision.promql import queries as q
@@ -33,9 +33,14 @@ class Check:
     warn: bool = False  # passed, but worth a look (⚠️)
 
 
-def run(client: Client, spec: Spec) -> list[Check]:
-    """All checks, in the order an operator reads them. NetworkError if Prometheus is down."""
-    loaded = client.rule_groups()
+def run(client: Client, spec: Spec, rules_client: Client | None = None) -> list[Check]:
+    """All checks, in the order an operator reads them. NetworkError if Prometheus is down.
+
+    `rules_client` answers for rules and alerts where the data lives elsewhere (vmalert in
+    front of VictoriaMetrics); by default the same server.
+    """
+    ruler = rules_client or client
+    loaded = ruler.rule_groups()
     checks = [
         Check(True, "Prometheus", f"{client.safe_url} answers"),
         compare_rules("Recording rules", rules.recording_rules(spec), loaded, "recording",
@@ -43,15 +48,19 @@ def run(client: Client, spec: Spec) -> list[Check]:
         compare_rules("Alert rules", rules.alert_rules(spec), loaded, "alerting", rules.ALERTS_FILE),
         _days_to_breach(client, spec),
         _slo_runways(client, spec),
-        _firing(client),
+        _firing(ruler),
     ]
-    targets = client.targets()
-    if spec.autoheal:
+    # With a separate ruler the data arrives by remote write: the scrape targets are the
+    # clusters' own Prometheus servers', not this one's.
+    targets = client.targets() if rules_client is None else None
+    if spec.autoheal and targets is not None:
         checks += [_autoheal_state(client), _target_health("Autoheal target", targets, [spec.autoheal.job])]
-    if spec.prometheus and spec.prometheus.scrape:
+    if spec.prometheus and spec.prometheus.scrape and targets is not None:
         checks.append(_target_health("SLI targets", targets, [j.job for j in spec.prometheus.scrape]))
     if spec.alertmanager:
         checks.append(_alertmanager(client, spec))
+    if rules_client is not None:
+        checks.insert(1, Check(True, "Ruler", f"{rules_client.safe_url} answers for rules and alerts"))
     if spec.probes:
         checks.append(_probes(client, spec))
     return checks
@@ -68,7 +77,7 @@ def _loaded(groups: list[dict], kind: str, names: set[str]) -> dict[tuple[str, s
     for group in groups:
         if group["name"] not in names:
             continue
-        for rule in group["rules"]:
+        for rule in group.get("rules") or []:  # vmalert lists an empty group's rules as null
             if rule["type"] == kind:
                 out[(group["name"], rule["name"])] = {
                     "expr": canonical(rule["query"]),
@@ -150,7 +159,10 @@ def _autoheal_state(client: Client) -> Check:
 
 def _alertmanager(client: Client, spec: Spec) -> Check:
     """Prometheus sends to an Alertmanager, and that one runs the routes we generate."""
-    found = client.alertmanagers()
+    try:
+        found = client.alertmanagers()
+    except UserError:  # VictoriaMetrics does not list them: vmalert sends where the spec says
+        found = [f"http://{spec.alertmanager.target}"]
     if not found:
         return Check(False, "Alertmanager", "Prometheus has discovered none: is the generated prometheus.yml "
                                             "(its `alerting` section) loaded?")
