@@ -58,7 +58,7 @@ ifneq ($(wildcard ../shared/prometheus-operator-schema/prometheusrule.v1.jsonsch
 export AETHERVISION_OPERATOR_SCHEMA ?= $(abspath ../shared/prometheus-operator-schema)
 endif
 
-test: $(STAMP) promtool ## Run every test (about 5 minutes on 2 cores; CI runs this)
+test: $(STAMP) promtool ## Run every test (about 10 minutes on 2 cores; CI runs this)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP) promtool ## The quick loop: no live servers, no rule scenarios, no benchmark (<60 s)
