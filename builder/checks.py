@@ -99,7 +99,7 @@ def structure_problems(dashboard: dict) -> list[str]:
     return problems + grid_problems(dashboard)
 
 
-def _variable_values(dashboard: dict) -> dict[str, list[str]]:
+def variable_values(dashboard: dict) -> dict[str, list[str]]:
     """Dashboard variables a query may interpolate: custom ones with their values (the SLO
     names), query ones as `.*` (group labels, matched by regex)."""
     out = {}
@@ -128,7 +128,7 @@ def _interpolate(expr: str, values: dict[str, list[str]], every: bool) -> list[t
 def dashboard_queries(dashboard: dict, name: str, every_value: bool = False) -> dict[str, str]:
     """'file: panel: targets[k]' -> PromQL, for every target with an expr, with the dashboard's
     variables filled in (every SLO with `every_value`, for the metric-name check)."""
-    values = _variable_values(dashboard)
+    values = variable_values(dashboard)
     return {
         f"{name}: {where}.targets[{k}] (refId {t.get('refId')}){suffix}": text
         for where, panel in panels(dashboard)

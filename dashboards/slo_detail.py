@@ -20,7 +20,7 @@ def variables(spec: Spec) -> list[Template]:
     groups = [Template(name=g, label=g, type="query", dataSource=DATASOURCE,
                        query=f"label_values(slo:${{{q.SLO_VARIABLE}}}:hours_to_breach, {g})",
                        includeAll=True, allValue=".*", default="All", refresh=2, hide=0, sort=1)
-              for g in q.fleet_labels(spec)[2:]]
+              for g in q.group_labels(spec)]
     return [slo, *groups]
 
 

@@ -6,13 +6,14 @@ from grafanalib.core import TimeSeries
 
 from aethervision.core import durations
 from aethervision.core.model import Policy, Spec
-from aethervision.panels.common import DATASOURCE, range_map, steps, targets
-from aethervision.panels.fleet import TablePanel, _table_target
+from aethervision.panels import slo as slo_panels
+from aethervision.panels.common import DATASOURCE, steps, targets
+from aethervision.panels.fleet import TablePanel, table_target
 from aethervision.promql import queries as q
 
 
 def _legend(spec: Spec, base: str) -> str:
-    groups = q.fleet_labels(spec)[2:]
+    groups = q.group_labels(spec)
     return " ".join([base, *(f"{{{{{g}}}}}" for g in groups)])
 
 
@@ -31,9 +32,8 @@ def runway(spec: Spec) -> TimeSeries:
         f"({rw.warning.below}) and critical ({rw.critical.below}) alert thresholds.",
         [("hours_to_breach_1h", "1h"), ("hours_to_breach_6h", "6h"), ("hours_to_breach", "conservative")],
         unit="h", valueMin=0, valueMax=rw.chart_max_seconds // 3600, valueDecimals=1,
-        thresholdsStyleMode="dashed",
-        thresholds=steps("red", (rw.critical.below_hours, "orange"), (rw.warning.below_hours, "green")),
-        mappings=[range_map(rw.cap_hours, None, "No burn", "green")])
+        thresholdsStyleMode="dashed", thresholds=slo_panels.runway_thresholds(spec),
+        mappings=[slo_panels.no_burn(spec, 1, "No burn")])
 
 
 def budget_remaining(spec: Spec) -> TimeSeries:
@@ -77,12 +77,12 @@ def traffic(spec: Spec) -> TimeSeries:
 
 
 def firing_alerts(spec: Spec) -> TablePanel:
-    groups = q.fleet_labels(spec)[2:]
+    groups = q.group_labels(spec)
     matchers = "".join(f', {g}=~"${g}"' for g in groups)
     expr = f'ALERTS{{alertstate="firing", slo="${q.SLO_VARIABLE}"{matchers}}}'
     return TablePanel(
         title="Firing alerts of this SLO", description="The SLO's alerts firing now, with their labels.",
-        dataSource=DATASOURCE, targets=[_table_target(expr, "A")],
+        dataSource=DATASOURCE, targets=[table_target(expr, "A")],
         transformations=[{"id": "organize", "options": {"excludeByName": {"Time": True, "Value": True,
                                                                            "__name__": True}}}],
         fieldConfig={"defaults": {"custom": {"align": "auto", "inspect": False}}, "overrides": []},

@@ -11,6 +11,7 @@ import attr
 from grafanalib.core import Panel, TimeSeries
 
 from aethervision.core.model import Spec
+from aethervision.panels import slo as slo_panels
 from aethervision.panels.common import DATASOURCE, DATASOURCE_VARIABLE, range_map, steps, steps_from, targets
 from aethervision.promql import queries as q
 
@@ -38,7 +39,8 @@ class TablePanel(Panel):
         return self.panel_json({"type": "table", "fieldConfig": self.fieldConfig, "options": self.options})
 
 
-def _table_target(expr: str, ref: str) -> dict:
+def table_target(expr: str, ref: str) -> dict:
+    """An instant query in table format (one row per series), as table panels read them."""
     return {"expr": expr, "refId": ref, "format": "table", "instant": True, "range": False,
             "datasource": DATASOURCE, "legendFormat": "__auto"}
 
@@ -56,11 +58,11 @@ def slo_table(spec: Spec) -> TablePanel:
     by = ", ".join(q.fleet_labels(spec))
     rw = spec.runway
     cap_days = rw.cap_seconds / 86400
-    queries = [_table_target(f"{scale} * min by ({by}) ({q.every_slo(series)})" if scale != 1
+    queries = [table_target(f"{scale} * min by ({by}) ({q.every_slo(series)})" if scale != 1
                              else f"min by ({by}) ({q.every_slo(series)})", ref)
                for ref, (_, series, scale) in COLUMNS.items()]
     firing = f'count by ({by}) (ALERTS{{alertstate="firing", component="slo"}})'
-    queries.append(_table_target(f"{firing}\nor 0 * min by ({by}) ({q.every_slo('days_to_breach')})", "E"))
+    queries.append(table_target(f"{firing}\nor 0 * min by ({by}) ({q.every_slo('days_to_breach')})", "E"))
     rename = {f"Value #{ref}": name for ref, (name, _, _) in COLUMNS.items()} | {"Value #E": ALERTS_COLUMN}
     # A data link; the schema describes field links with the dashboard-link shape, so those
     # fields are given too (Grafana ignores them on a data link).
@@ -101,7 +103,7 @@ def slo_table(spec: Spec) -> TablePanel:
 
 
 def _detail_link(spec: Spec) -> str:
-    groups = q.fleet_labels(spec)[2:]
+    groups = q.group_labels(spec)
     params = [f"var-{q.SLO_VARIABLE}=${{__data.fields.slo}}"]
     params += [f"var-{g}=${{__data.fields.{g}}}" for g in groups]
     params.append(f"${{{DATASOURCE_VARIABLE}:queryparam}}")
@@ -122,9 +124,7 @@ def worst_runways(spec: Spec, title: str) -> TimeSeries:
         targets=targets([(f"bottomk({WORST}, {q.every_slo(f'hours_to_breach_{w}')})", f"{labels} {w}")
                          for w in q.RUNWAY_WINDOWS]),
         unit="h", valueMin=0, valueMax=rw.chart_max_seconds // 3600, valueDecimals=1,
-        thresholdsStyleMode="dashed",
-        thresholds=steps("red", (rw.critical.below_hours, "orange"), (rw.warning.below_hours, "green")),
+        thresholdsStyleMode="dashed", thresholds=slo_panels.runway_thresholds(spec),
         legendDisplayMode="table", legendCalcs=["lastNotNull", "min"],
-        tooltipMode="multi", lineWidth=2,
-        mappings=[range_map(rw.cap_hours, None, f"No burn (≥ {rw.cap_seconds // 86400} d)", "green")],
+        tooltipMode="multi", lineWidth=2, mappings=[slo_panels.no_burn(spec, 1)],
     )

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 import urllib.error
 import urllib.request
 
@@ -29,6 +28,7 @@ import yaml
 from aethervision.clients import prometheus
 from aethervision.live import procs, stack
 
+from support.live import demo_config, wait_for
 from support.repo import SPEC, add_slo
 
 RATIO = 0.002  # healthy: burn 0.2, runway 2880 hours
@@ -37,17 +37,6 @@ TOLERANCE = 0.01
 WINDOW_HOURS = 720
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
-
-
-def wait_for(what: str, probe, timeout: float = 60, every: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(every)
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +50,8 @@ def live(tmp_path_factory):
     mapping = tmp / "actions.yaml"
     mapping.write_text(yaml.safe_dump({"version": "aethervision/autoheal/v1", "actions": {"CrmDown": {
         "command": [sys.executable, "-c", f"open({str(marker)!r}, 'a').write('ran')"]}}}))
-    cfg = stack.DemoConfig(
-        workdir=tmp / "demo", prometheus_port=procs.free_port(), autoheal_port=procs.free_port(),
-        simulator_port=procs.free_port(), alertmanager_port=procs.free_port(), blackbox_port=procs.free_port(),
-        backfill_interval="5m",
-        scrape_interval="1s", evaluation_interval="1s", error_ratio=RATIO, actions=mapping,
-        autoheal_env={"AUTOHEAL_ENABLED": "true"})
+    cfg = demo_config(tmp / "demo", backfill_interval="5m", scrape_interval="1s", evaluation_interval="1s",
+                      error_ratio=RATIO, actions=mapping, autoheal_env={"AUTOHEAL_ENABLED": "true"})
     from aethervision import spec as spec_mod
     urls = stack.up(spec_mod.load(spec_path), cfg, progress=lambda _msg: None)
     started, _ = procs.load(cfg.workdir / stack.STATE_FILE)

@@ -21,19 +21,11 @@ from aethervision import spec as spec_mod
 from aethervision.clients import prometheus
 from aethervision.live import procs, simulator, stack
 
+from support.live import demo_config, wait_for
 from support.repo import SPEC
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 PAGE = "PaymentRateErrorBudgetFastBurn"
-
-
-def wait_for(what: str, probe, timeout: float = 90, every: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while not (value := probe()):
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(every)
-    return value
 
 
 def metric(url: str, line_start: str) -> float:
@@ -55,11 +47,8 @@ def loop(tmp_path_factory):
     path = tmp / "aethervision.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     spec = spec_mod.load(path)
-    cfg = stack.DemoConfig(
-        workdir=tmp / "demo", prometheus_port=procs.free_port(), autoheal_port=procs.free_port(),
-        simulator_port=procs.free_port(), alertmanager_port=procs.free_port(), blackbox_port=procs.free_port(),
-        history_days=1, backfill_interval="1m", scrape_interval="1s", evaluation_interval="1s",
-        autoheal_env={"AUTOHEAL_ENABLED": "true"})
+    cfg = demo_config(tmp / "demo", history_days=1, backfill_interval="1m", scrape_interval="1s",
+                      evaluation_interval="1s", autoheal_env={"AUTOHEAL_ENABLED": "true"})
     urls = stack.up(spec, cfg, progress=lambda _msg: None)
     try:
         yield {"urls": urls, "cfg": cfg, "client": prometheus.Client(urls["prometheus"])}
@@ -81,10 +70,11 @@ def test_a_page_travels_to_autoheal_which_rolls_back_and_the_alert_resolves(loop
     urls, client = loop["urls"], loop["client"]
     simulator.control(urls["simulator"], {"error_ratio": 0.5})
     started = time.monotonic()
-    wait_for("the page to fire", lambda: client.value(f'ALERTS{{alertname="{PAGE}", alertstate="firing"}}'))
+    wait_for("the page to fire", lambda: client.value(f'ALERTS{{alertname="{PAGE}", alertstate="firing"}}'),
+             timeout=90)
     # Alertmanager -> autoheal (token from the credentials file) -> `simulate recovery`.
     wait_for("autoheal to run the rollback", lambda: client.value(
-        f'autoheal_actions_total{{alert="{PAGE}", result="ran"}}'))
+        f'autoheal_actions_total{{alert="{PAGE}", result="ran"}}'), timeout=90)
     assert (client.value("autoheal_last_action_epoch") or 0) > time.time() - 300
     with urllib.request.urlopen(urls["simulator"], timeout=5) as response:
         assert json.load(response)["error_ratio"] == simulator.HEALTHY_RATIO  # the command ran

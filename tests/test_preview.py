@@ -13,8 +13,9 @@ from aethervision import spec as spec_mod
 from aethervision.api import preview, preview_data, preview_png
 from aethervision.builder import outputs
 from aethervision.clients.prometheus import Client
-from aethervision.live import procs, stack
+from aethervision.live import stack
 
+from support.live import demo_config
 from support.repo import SPEC
 
 AT = 1_800_000_000  # a fixed time: the sample scenario does not depend on it
@@ -74,10 +75,8 @@ def demo(tmp_path_factory):
     path = tmp / "aethervision.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     spec = spec_mod.load(path)
-    cfg = stack.DemoConfig(
-        workdir=tmp / "demo", prometheus_port=procs.free_port(), autoheal_port=procs.free_port(),
-        simulator_port=procs.free_port(), alertmanager_port=procs.free_port(), blackbox_port=procs.free_port(),
-        history_days=2, backfill_interval="5m", scrape_interval="1s", evaluation_interval="1s")
+    cfg = demo_config(tmp / "demo", history_days=2, backfill_interval="5m", scrape_interval="1s",
+                      evaluation_interval="1s")
     urls = stack.up(spec, cfg, progress=lambda _msg: None)
     try:
         yield spec, Client(urls["prometheus"])

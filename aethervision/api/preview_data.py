@@ -13,6 +13,7 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 
+from aethervision.builder import checks
 from aethervision.clients.prometheus import Client
 from aethervision.clients.promtool import expand_macros
 
@@ -66,13 +67,7 @@ class SampleSource:
 
 def variable_defaults(dashboard: dict) -> dict[str, str]:
     """What Grafana selects by default: a custom variable's first value, `.*` for All."""
-    out = {}
-    for var in dashboard.get("templating", {}).get("list", []):
-        if var.get("type") == "custom":
-            out[var["name"]] = str(var.get("query", "")).split(",")[0].strip()
-        elif var.get("type") == "query":
-            out[var["name"]] = ".*"
-    return out
+    return {name: values[0] for name, values in checks.variable_values(dashboard).items() if values}
 
 
 def interpolate(expr: str, variables: dict[str, str]) -> str:

@@ -21,6 +21,13 @@ def demo() -> None:
     """A local stack: real Prometheus with history, the simulator, autoheal."""
 
 
+def _report_stopped(results: list, what: str, workdir: str, width: int) -> None:
+    if not results:
+        click.echo(f"no {what} recorded in {workdir}")
+    for proc, outcome in results:
+        click.echo(f"  {proc.name:<{width}} pid {proc.pid}: {outcome}")
+
+
 @demo.command("up")
 @spec_option
 @workdir_option
@@ -76,11 +83,7 @@ def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, 
 @handle_errors
 def demo_down(workdir):
     """Stop exactly the processes `demo up` started (by recorded pid)."""
-    results = stack.down(Path(workdir))
-    if not results:
-        click.echo("no demo recorded in " + workdir)
-    for proc, outcome in results:
-        click.echo(f"  {proc.name:<11} pid {proc.pid}: {outcome}")
+    _report_stopped(stack.down(Path(workdir)), "demo", workdir, 11)
 
 
 @demo.command("status")
@@ -128,8 +131,4 @@ def demo_fleet_up(spec_path, workdir, history_days):
 @handle_errors
 def demo_fleet_down(workdir):
     """Stop exactly the processes `demo fleet-up` started."""
-    results = fleet.down(Path(workdir))
-    if not results:
-        click.echo("no fleet demo recorded in " + workdir)
-    for proc, outcome in results:
-        click.echo(f"  {proc.name:<16} pid {proc.pid}: {outcome}")
+    _report_stopped(fleet.down(Path(workdir)), "fleet demo", workdir, 16)

@@ -26,7 +26,18 @@ from aethervision.core import defaults, durations
 from aethervision.core.errors import UserError
 from aethervision.core.model import Spec
 from aethervision.live import services, simulator
-from aethervision.live.procs import Proc, load, port_free, running, save, spawn, stop, wait_http
+from aethervision.live.procs import (
+    Proc,
+    load,
+    port_free,
+    running,
+    save,
+    spawn,
+    stop,
+    stop_all,
+    stop_recorded,
+    wait_http,
+)
 from aethervision.live.stack import binary, prometheus_binary
 from aethervision.ops import alertmanager
 from aethervision.ops import prometheus as prom_config
@@ -186,9 +197,7 @@ def up(spec: Spec, cfg: FleetConfig, progress=print) -> dict[str, str]:
                 raise UserError("vmalert recorded no runway per cluster in time: see " + str(logs))
             time.sleep(1)
     except BaseException:
-        for proc in reversed(started):
-            stop(proc)
-        state.unlink(missing_ok=True)
+        stop_all(started, state)
         raise
     urls = {"victoriametrics": cfg.url(cfg.vm_port), "vmalert": cfg.url(cfg.vmalert_port),
             "alertmanager": cfg.url(cfg.alertmanager_port),
@@ -198,8 +207,5 @@ def up(spec: Spec, cfg: FleetConfig, progress=print) -> dict[str, str]:
 
 
 def down(workdir: Path) -> list[tuple[Proc, str]]:
-    state = workdir / STATE_FILE
-    procs, _ = load(state)
-    results = [(proc, stop(proc)) for proc in reversed(procs)]
-    state.unlink(missing_ok=True)
-    return results
+    """Stop exactly the processes `up` recorded."""
+    return stop_recorded(workdir / STATE_FILE)

@@ -140,6 +140,18 @@ def save(path: Path, procs: list[Proc], extra: dict) -> None:
                                   indent=1, sort_keys=True) + "\n")
 
 
+def stop_all(procs: list[Proc], state_path: Path) -> list[tuple[Proc, str]]:
+    """Stop `procs`, newest first, and forget the record: a stack's down, or a failed start undone."""
+    results = [(proc, stop(proc)) for proc in reversed(procs)]
+    state_path.unlink(missing_ok=True)
+    return results
+
+
+def stop_recorded(state_path: Path) -> list[tuple[Proc, str]]:
+    """Stop exactly the processes a state file records (checked by pid and command line)."""
+    return stop_all(load(state_path)[0], state_path)
+
+
 def load(path: Path) -> tuple[list[Proc], dict]:
     try:
         data = json.loads(path.read_text())

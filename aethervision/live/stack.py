@@ -23,7 +23,19 @@ from aethervision.core.model import Spec
 from aethervision.live import demo_files as files
 from aethervision.live import services, simulator
 from aethervision.live.demo_files import DemoConfig
-from aethervision.live.procs import Proc, free_port, load, port_free, running, save, spawn, stop, wait_http
+from aethervision.live.procs import (
+    Proc,
+    free_port,
+    load,
+    port_free,
+    running,
+    save,
+    spawn,
+    stop,
+    stop_all,
+    stop_recorded,
+    wait_http,
+)
 from aethervision.ops import prometheus as prom_config
 from aethervision.promql import queries as q
 from aethervision.rules import files as rules
@@ -197,9 +209,7 @@ def up(spec: Spec, cfg: DemoConfig, progress: Progress = print) -> dict[str, str
         save(state_path, started, {"urls": {}, "started": int(time.time())})  # stoppable while we wait
         _first_evaluation(cfg, spec, progress)
     except BaseException:
-        for proc in reversed(started):
-            stop(proc)
-        state_path.unlink(missing_ok=True)
+        stop_all(started, state_path)
         raise
     urls = {"prometheus": cfg.url(cfg.prometheus_port), "autoheal": cfg.url(cfg.autoheal_port),
             "simulator": cfg.url(cfg.simulator_port)}
@@ -218,11 +228,7 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
 
 def down(workdir: Path) -> list[tuple[Proc, str]]:
     """Stop exactly the processes `up` recorded (checked by pid and command line)."""
-    state_path = workdir / STATE_FILE
-    procs, _ = load(state_path)
-    results = [(proc, stop(proc)) for proc in reversed(procs)]
-    state_path.unlink(missing_ok=True)
-    return results
+    return stop_recorded(workdir / STATE_FILE)
 
 
 def status(workdir: Path) -> tuple[list[tuple[Proc, bool]], dict]:

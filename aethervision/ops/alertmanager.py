@@ -13,13 +13,10 @@ from __future__ import annotations
 import copy
 
 from aethervision.core.model import Spec
+from aethervision.promql import queries as q
 
 WEBHOOK_PATH = "/alertmanager"  # the autoheal service's webhook route
 RECEIVERS = {"critical": "page", "warning": "ticket", "info": "quiet"}
-
-
-def group_labels(spec: Spec) -> list[str]:
-    return sorted({label for slo in spec.slos for label in slo.group_by})
 
 
 def autoheal_receiver(url: str, token_file: str) -> dict:
@@ -34,7 +31,7 @@ def config(spec: Spec, autoheal_url: str | None = None, token_file: str | None =
     am = spec.alertmanager
     if am is None:
         raise ValueError("the spec has no alertmanager section")
-    same = ["slo", *group_labels(spec)]
+    same = ["slo", *q.group_labels(spec)]
     routes = []
     receivers = []
     if spec.autoheal:

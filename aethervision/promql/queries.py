@@ -114,15 +114,19 @@ def every_slo(what: str) -> str:
     return f'{{__name__=~"slo:[a-z0-9_]+:{re.escape(what)}"}}'
 
 
+def group_labels(spec: Spec) -> list[str]:
+    """Every label any SLO groups by, sorted: the one list dashboards and Alertmanager use."""
+    return sorted({label for slo in spec.slos for label in slo.group_by})
+
+
 def fleet_labels(spec: Spec) -> list[str]:
     """Labels that tell one SLO runway from another: the SLO, its service, every group label."""
-    return ["slo", "service", *sorted({label for slo in spec.slos for label in slo.group_by})]
+    return ["slo", "service", *group_labels(spec)]
 
 
 def selected(spec: Spec, what: str) -> str:
     """The SLO the detail dashboard's variables select: slo:${slo}:<what>{<group>=~"$<group>"}."""
-    groups = sorted({label for slo in spec.slos for label in slo.group_by})
-    matchers = ", ".join(f'{g}=~"${g}"' for g in groups)
+    matchers = ", ".join(f'{g}=~"${g}"' for g in group_labels(spec))
     return f"slo:${{{SLO_VARIABLE}}}:{what}" + (f"{{{matchers}}}" if matchers else "")
 
 
