@@ -104,8 +104,9 @@ def variable_values(dashboard: dict) -> dict[str, list[str]]:
     names), query ones as `.*` (group labels, matched by regex)."""
     out = {}
     for var in dashboard.get("templating", {}).get("list", []):
-        if var.get("type") == "custom":
-            out[var["name"]] = [v.strip() for v in str(var.get("query", "")).split(",") if v.strip()]
+        if var.get("type") == "custom":  # "a,b" or Grafana's "text : value,..."
+            items = [v.strip() for v in str(var.get("query", "")).split(",") if v.strip()]
+            out[var["name"]] = [item.rsplit(" : ", 1)[-1].strip() for item in items]
         elif var.get("type") == "query":
             out[var["name"]] = [".*"]
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attr
 from grafanalib.core import Dashboard, Template, Templating, Time
 
 from aethervision.core.model import Spec
@@ -12,11 +13,25 @@ from aethervision.panels.common import DATASOURCE
 from aethervision.promql import queries as q
 
 
+@attr.s
+class _Labelled(Template):
+    """A custom variable whose options show a text beside their value (Grafana's `text : value`)."""
+    texts = attr.ib(factory=dict)
+
+    def to_json_data(self):
+        data = super().to_json_data()
+        for option in [*data["options"], data["current"]]:
+            option["text"] = self.texts[option["value"]]
+        data["query"] = ",".join(f"{self.texts[o['value']]} : {o['value']}" for o in data["options"])
+        return data
+
+
 def variables(spec: Spec) -> list[Template]:
-    """`slo` lists the spec's SLOs; each group label lists the values recorded for that SLO."""
+    """`slo` lists the spec's SLOs, each shown with what its budget is spent on ("api_latency ·
+    requests slower than 250 ms"); each group label lists the values recorded for that SLO."""
     names = [slo.name for slo in spec.slos]
-    slo = Template(name=q.SLO_VARIABLE, label="SLO", type="custom", query=",".join(names), default=names[0],
-                   hide=0, sort=1)
+    slo = _Labelled(name=q.SLO_VARIABLE, label="SLO", type="custom", query=",".join(names), default=names[0],
+                    hide=0, sort=1, texts={s.name: f"{s.name} · {s.sli.bad_events}" for s in spec.slos})
     groups = [Template(name=g, label=g, type="query", dataSource=DATASOURCE,
                        query=f"label_values(slo:${{{q.SLO_VARIABLE}}}:hours_to_breach, {g})",
                        includeAll=True, allValue=".*", default="All", refresh=2, hide=0, sort=1)

@@ -65,7 +65,9 @@ def budget_burn(spec: Spec) -> TimeSeries:
 
 
 def error_ratio(spec: Spec) -> TimeSeries:
-    return _series(spec, "Error ratio", "Share of bad events (as the SLO's SLI kind counts them).",
+    # The variable's text names the bad events: "api_latency · requests slower than 250 ms".
+    return _series(spec, f"Error ratio · ${{{q.SLO_VARIABLE}:text}}",
+                   "Share of bad events (as the SLO's SLI kind counts them).",
                    [("error_ratio:rate1h", "1h"), ("error_ratio:rate6h", "6h")],
                    unit="percentunit", valueMin=0, valueDecimals=3)
 

@@ -170,14 +170,18 @@ def test_the_detail_dashboard_interpolates_the_slo_and_group_variables(spec_data
     spec = _fleet_spec(spec_data, write_spec, 4)
     detail = outputs.dashboards(spec)[outputs.dashboard_path(spec, spec.grafana.detail_uid)]
     variables = {v["name"]: v for v in detail["templating"]["list"]}
-    assert variables["slo"]["query"] == "payment_rate,svc1_availability,svc2_availability,svc3_availability"
+    assert variables["slo"]["query"] == (
+        "payment_rate · failed events : payment_rate,svc1_availability · failed events : svc1_availability,"
+        "svc2_availability · failed events : svc2_availability,svc3_availability · failed events : svc3_availability")
+    assert variables["slo"]["current"] == {"selected": True, "text": "payment_rate · failed events",
+                                           "value": "payment_rate"}
     assert variables["cluster"]["query"] == "label_values(slo:${slo}:hours_to_breach, cluster)"
     assert variables["cluster"]["includeAll"] and variables["cluster"]["allValue"] == ".*"
     runway = by_title(detail, "Runway to breach (hours) — 1h, 6h, conservative")
     assert runway["targets"][0]["expr"] == 'slo:${slo}:hours_to_breach_1h{cluster=~"$cluster"}'
     titles = [p["title"] for _, p in checks.panels(detail) if p["type"] != "row"]
     assert titles == ["Runway to breach (hours) — 1h, 6h, conservative", "Error budget remaining over the SLO window",
-                      "Budget burn against the page and ticket factors", "Error ratio",
+                      "Budget burn against the page and ticket factors", "Error ratio · ${slo:text}",
                       "Traffic (events per second)", "Firing alerts of this SLO"]
 
 

@@ -158,3 +158,16 @@ def test_the_fleet_example_validates_against_grafana_schemas_and_promtool(cli, g
     assert result.exit_code == 0, result.output
     assert "checked  promtool check rules" in result.stdout
     assert f"checked  Grafana JSON Schemas ({grafana_schema})" in result.stdout
+
+
+def test_the_detail_dashboard_says_what_each_kind_counts_as_bad():
+    """Units and words fit the kind: the SLO picker and the error-ratio title name the bad events."""
+    spec = spec_mod.load(FLEET)
+    from aethervision.builder import outputs
+
+    detail = outputs.dashboards(spec)[outputs.dashboard_path(spec, spec.grafana.detail_uid)]
+    slo = next(v for v in detail["templating"]["list"] if v["name"] == "slo")
+    texts = {o["value"]: o["text"] for o in slo["options"]}
+    assert texts["api_latency"] == "api_latency · requests slower than 250 ms"
+    assert texts["checkout_probe"] == "checkout_probe · failed probes"
+    assert any(p.get("title") == "Error ratio · ${slo:text}" for p in detail["panels"])

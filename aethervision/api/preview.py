@@ -13,7 +13,8 @@ from aethervision.core.files import write_atomic_bytes
 def render_dashboards(dashboards: dict[str, dict], source, at: float, range_seconds: float) \
         -> dict[str, preview_png.Rendered]:
     """uid -> rendered dashboard, every dashboard with the same data source, time and range."""
-    return {dash.get("uid", rel): preview_png.render(dash, preview_data.panel_data(dash, source, at, range_seconds),
+    return {dash.get("uid", rel): preview_png.render(preview_data.with_titles(dash),
+                                                     preview_data.panel_data(dash, source, at, range_seconds),
                                                      source.name)
             for rel, dash in dashboards.items()}
 

@@ -70,6 +70,20 @@ def variable_defaults(dashboard: dict) -> dict[str, str]:
     return {name: values[0] for name, values in checks.variable_values(dashboard).items() if values}
 
 
+def with_titles(dashboard: dict) -> dict:
+    """The dashboard with `${var:text}` and `${var}` in panel titles filled in from the variables'
+    current selection, as Grafana shows them."""
+    current = {v["name"]: v.get("current", {}) for v in dashboard.get("templating", {}).get("list", [])}
+
+    def fill(title: str) -> str:
+        for name, chosen in current.items():
+            title = title.replace(f"${{{name}:text}}", str(chosen.get("text", "")))
+            title = title.replace(f"${{{name}}}", str(chosen.get("value", "")))
+        return title
+
+    return {**dashboard, "panels": [{**p, "title": fill(p.get("title", ""))} for p in dashboard.get("panels", [])]}
+
+
 def interpolate(expr: str, variables: dict[str, str]) -> str:
     for name in sorted(variables, key=len, reverse=True):
         expr = expr.replace(f"${{{name}}}", variables[name]).replace(f"${name}", variables[name])
