@@ -89,7 +89,7 @@ previews: $(STAMP) ## Regenerate docs/previews/*.png: the default spec's dashboa
 preview: $(STAMP) ## PNGs of every dashboard from the running demo (or PROMETHEUS_URL) into previews/
 	$(AV) preview --spec $(SPEC) $(if $(PROMETHEUS_URL),--prometheus-url $(PROMETHEUS_URL)) --out previews
 
-.PHONY: push diff bench-foresight demo demo-stop demo-status show-breach vision-verify open-vision simulate-dip simulate-recovery autoheal
+.PHONY: push diff bench-foresight bench-cost bench-build cost demo demo-stop demo-status show-breach vision-verify open-vision simulate-dip simulate-recovery autoheal
 push: $(STAMP) ## Push dashboards to Grafana (GRAFANA_URL, GRAFANA_TOKEN)
 	$(AV) push --spec $(SPEC)
 
@@ -98,6 +98,15 @@ diff: $(STAMP) ## Semantic diff against BASE (default HEAD)
 
 bench-foresight: $(STAMP) promtool ## Alert policies vs the SRE Workbook in promtool; writes docs/foresight.md
 	$(PY) -m bench.foresight --spec $(SPEC) --out docs
+
+bench-cost: $(STAMP) promtool ## Rule cost vs Sloth's and Pyrra's shapes on a real Prometheus (10, 100 SLOs); docs/cost.md
+	$(PY) -m bench.cost --slos $(or $(SLOS),10,100) --out docs
+
+bench-build: $(STAMP) promtool ## Build time and memory at 1 to 1,000 SLOs, push at scale; docs/build.md
+	$(PY) -m bench.build --spec $(SPEC) --out docs
+
+cost: $(STAMP) ## Samples per hour the rules read on PROMETHEUS_URL (default: the demo's), per SLO
+	$(AV) cost --spec $(SPEC) $(if $(PROMETHEUS_URL),--prometheus-url $(PROMETHEUS_URL))
 
 # -- live operations (a running Prometheus; `make demo` starts a local one) --------------
 demo: $(STAMP) promtool ## Start Prometheus (with 31 days of history), simulator, autoheal

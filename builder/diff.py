@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from aethervision.core.errors import UserError
+from aethervision.rules import cost as rule_cost
 from aethervision.rules.files import walk_rules
 
 PANEL_FIELDS = ("type", "unit", "thresholds", "mappings", "overrides", "transformations", "queries")
@@ -89,7 +90,8 @@ def read_git_ref(ref: str, folder: str = "provisioning", cwd: str | None = None)
 
 
 def _state(dashboards, rule_docs, files: dict[str, object]) -> dict:
-    state = {"dashboards": {}, "rules": {}, "files": files}
+    rule_docs = list(rule_docs)
+    state = {"dashboards": {}, "rules": {}, "files": files, "cost": rule_cost.estimate(rule_docs)}
     for dash in dashboards:
         state["dashboards"][dash.get("uid", dash.get("title"))] = comparable(dash)
     for doc in rule_docs:
@@ -186,6 +188,9 @@ def compare(old: dict, new: dict) -> list[Change]:
         for name in ("expr", "for", "labels", "annotations"):
             if ra[key].get(name) != rb[key].get(name):
                 changes.append(Change(f"rule {key}", "changed", name, ra[key].get(name), rb[key].get(name)))
+    ca, cb = old.get("cost"), new.get("cost")
+    if ca and cb and ca != cb:  # rules changed: say what it does to Prometheus's work
+        changes.append(Change("rule cost (static estimate, per raw series)", "changed", "samples per hour", ca, cb))
     return changes + file_changes(old.get("files"), new.get("files"))
 
 

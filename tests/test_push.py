@@ -167,3 +167,26 @@ def test_edit_between_plan_and_write_is_a_412_version_mismatch(cli, grafana, spe
         push_mod.apply(session, report, local, "aethervision", "AetherVision", "m")
     assert info.value.report.steps[0].result == "failed"
     assert grafana.dashboards["aethervision"]["dashboard"]["title"] == "Edited meanwhile"
+
+
+def _fleet_of_dashboards(count: int) -> dict[str, dict]:
+    """`count` distinct dashboards: the generated one under other uids and titles."""
+    from aethervision.builder import pipeline
+
+    base = pipeline.generate(str(SPEC)).by_uid["aethervision"]
+    return {f"d{i:03d}": {**base, "uid": f"d{i:03d}", "title": f"Dashboard {i:03d}"} for i in range(count)}
+
+
+def test_pushing_100_unchanged_dashboards_reads_each_once_and_writes_nothing(grafana):
+    from aethervision.api import push as push_api
+
+    session = Session(Connection.from_env({"GRAFANA_TOKEN": TOKEN}, url=grafana.url, timeout=5, retries=0))
+    boards = _fleet_of_dashboards(100)
+    first = push_api.apply(session, push_api.plan(session, boards), boards, "fleet", "Fleet", "first")
+    assert [s.result for s in first.steps].count("written") == 100
+    grafana.requests.clear()
+    grafana.latency = 0.02  # a Grafana 20 ms away: reads must overlap to stay fast
+    again = push_api.apply(session, push_api.plan(session, boards), boards, "fleet", "Fleet", "again")
+    assert {s.action for s in again.steps} == {"unchanged"}
+    assert grafana.writes == [] and len(grafana.requests) <= 100 + 2
+    assert sorted(p for _, p in grafana.requests) == [f"/api/dashboards/uid/d{i:03d}" for i in range(100)]

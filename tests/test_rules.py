@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
 from aethervision import spec as spec_mod
 from aethervision.clients import promtool
+from aethervision.core.errors import SpecError
 from aethervision.rules import files as rules
 
 from support import promtool_run as pr
@@ -42,16 +45,61 @@ def test_recording_groups_have_the_exact_names(spec):
     assert labels == {"component": "slo", "service": "crm", "slo": "payment_rate"}
 
 
-def test_no_raw_counter_is_read_over_the_slo_window(spec):
-    """The 30d rates average the recorded 10m rates; shorter windows read the counters."""
-    rec = {r["record"]: r["expr"] for r in groups(rules.recording_rules(spec))["slo_payment_rate.predict.recording"]}
-    for name, expr in rec.items():
-        assert "[30d]" not in expr or "crm_payments_total" not in expr, name
-    assert rec["slo:payment_rate:errors:rate30d"] == "avg_over_time(slo:payment_rate:errors:rate10m[30d])"
-    assert rec["slo:payment_rate:errors:rate3d"].startswith('sum(rate(crm_payments_total{status="failed"}[3d]))')
-    assert "slo:payment_rate:requests:rate3d" not in rec  # only the ratio windows need request rates
-    assert rec["slo:payment_rate:budget_burn:rate1h"] == (
+def _raw_ranges(expr: str) -> list[str]:
+    """Ranges over which an expression reads the raw SLI counters."""
+    return re.findall(r"crm_payments_total\{[^}]*\}\[(\w+)\]", expr)
+
+
+def test_long_windows_read_tiles_from_the_slow_group_never_raw_counters(spec):
+    """Two tiers: the slow group reads each counter now and 5m ago (a tile: the exact increase,
+    no range) every 5m and averages tiles for 6h, 1d, 3d and 30d; the fast group reads raw
+    counters over ranges only up to 1h."""
+    doc = rules.recording_rules(spec)
+    intervals = {g["name"]: g.get("interval") for g in doc["groups"] + rules.alert_rules(spec)["groups"]}
+    assert intervals.pop("slo_payment_rate.predict.long") == "5m"
+    assert set(intervals.values()) == {"30s"}  # every other group states the fast interval
+    by_group = groups(doc)
+    slow = {r["record"]: r["expr"] for r in by_group["slo_payment_rate.predict.long"]}
+    fast = {r["record"]: r["expr"] for r in by_group["slo_payment_rate.predict.recording"]}
+    assert {rng for e in slow.values() for rng in _raw_ranges(e)} == set()
+    assert slow["slo:payment_rate:requests:rate:tile"] == (
+        'sum((crm_payments_total{status=~"success|failed"} - crm_payments_total{status=~"success|failed"} '
+        'offset 5m >= 0 or crm_payments_total{status=~"success|failed"} < crm_payments_total{status=~"success|failed"}'
+        ' offset 5m)) / 300')
+    assert {rng for e in fast.values() for rng in _raw_ranges(e)} == {"10m", "30m", "1h"}
+    # Half a tile short, so each range holds exactly window / 5m tiles (both ends are included).
+    spans = {"6h": "5h57m30s", "1d": "23h57m30s", "3d": "2d23h57m30s", "30d": "29d23h57m30s"}
+    for window, span in spans.items():
+        assert slow[f"slo:payment_rate:errors:rate{window}:slow"] == \
+            f"avg_over_time(slo:payment_rate:errors:rate:tile[{span}])"
+        assert fast[f"slo:payment_rate:errors:rate{window}"] == \
+            f"last_over_time(slo:payment_rate:errors:rate{window}:slow[10m])"
+    assert "slo:payment_rate:requests:rate3d" not in fast  # only the ratio windows need request rates
+    assert fast["slo:payment_rate:budget_burn:rate1h"] == (
         "slo:payment_rate:errors:rate1h / (slo:payment_rate:requests:rate30d > 0) / 0.01")
+
+
+def test_the_spec_sets_each_tier(spec_data, write_spec):
+    spec_data["rules"] = {"interval": "1m", "long_windows": {"from": "1d", "interval": "10m"}}
+    doc = groups(rules.recording_rules(spec_mod.load(write_spec(spec_data))))
+    fast = {r["record"]: r["expr"] for r in doc["slo_payment_rate.predict.recording"]}
+    assert _raw_ranges(fast["slo:payment_rate:errors:rate6h"]) == ["6h", "6h"]  # 6h is short now
+    assert fast["slo:payment_rate:errors:rate1d"] == "last_over_time(slo:payment_rate:errors:rate1d:slow[20m])"
+    tile = next(r["expr"] for r in doc["slo_payment_rate.predict.long"] if r["record"].endswith("requests:rate:tile"))
+    assert "offset 10m" in tile and tile.endswith("/ 600")
+
+
+@pytest.mark.parametrize("rules_section, field, message", [
+    ({"long_windows": {"interval": "15s"}}, "rules.long_windows.interval", "shorter than rules.interval"),
+    ({"long_windows": {"interval": "20s"}, "interval": "10s"}, "rules.long_windows.interval", "twice the scrape"),
+    ({"long_windows": {"from": "5m"}}, "rules.long_windows.from", "at least twice"),
+    ({"interval": "soon"}, "rules.interval", "soon"),
+])
+def test_bad_rule_intervals_are_refused_by_field(spec_data, write_spec, rules_section, field, message):
+    spec_data["rules"] = rules_section
+    with pytest.raises(SpecError) as err:
+        spec_mod.load(write_spec(spec_data))
+    assert field in str(err.value) and message in str(err.value)
 
 
 def seed_spec(spec_data, write_spec, **alerts):
@@ -154,7 +202,7 @@ def test_promtool_check_rules_passes_on_every_generated_file(tmp_path):
     paths = generated_rule_files(tmp_path)
     result = promtool.run("check", "rules", *map(str, paths))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 41 rules found" in result.stdout  # recording: 33 for the SLO, 8 aggregates
+    assert "SUCCESS: 50 rules found" in result.stdout  # recording: 10 slow + 32 fast for the SLO, 8 aggregates
     assert "SUCCESS: 9 rules found" in result.stdout  # alerting: 6 for the SLO, 3 operator alerts
 
 

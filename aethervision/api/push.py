@@ -11,6 +11,7 @@ import copy
 import hashlib
 import json
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from grafana_client.client import GrafanaClientError
@@ -19,6 +20,7 @@ from aethervision.builder import diff as diff_mod
 from aethervision.builder.diff import STAMP_KEY, comparable
 from aethervision.builder.pipeline import Generated
 from aethervision.clients.grafana import Session
+from aethervision.core import defaults
 from aethervision.core.errors import UserError
 
 
@@ -58,10 +60,16 @@ def git_message(cwd: str | None = None) -> str:
 
 
 def plan(session: Session, dashboards: dict[str, dict]) -> PushReport:
-    """Decide create / update / unchanged / drift per dashboard; writes nothing."""
+    """Decide create / update / unchanged / drift per dashboard; writes nothing.
+
+    One read per dashboard, several at a time (bounded): at 100 dashboards a
+    sequential plan waits for 100 round trips to Grafana one after another."""
     report = PushReport()
-    for uid, local in sorted(dashboards.items()):
-        remote = session.dashboard_model(uid)
+    uids = sorted(dashboards)
+    with ThreadPoolExecutor(max_workers=max(1, min(defaults.GRAFANA_READ_CONCURRENCY, len(uids)))) as pool:
+        remotes = dict(zip(uids, pool.map(session.dashboard_model, uids)))
+    for uid in uids:
+        local, remote = dashboards[uid], remotes[uid]
         title = local.get("title", uid)
         if remote is None:
             action = "create"

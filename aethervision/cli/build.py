@@ -8,12 +8,6 @@ from pathlib import Path
 
 import click
 
-from aethervision.api import diff as diff_api
-from aethervision.api import preview as preview_api
-from aethervision.api import push as push_api
-from aethervision.api import validate as validate_api
-from aethervision.builder import diff as diff_mod
-from aethervision.builder import diff_report, pipeline
 from aethervision.cli import preview as preview_cli
 from aethervision.cli.common import (
     grafana_options,
@@ -24,10 +18,16 @@ from aethervision.cli.common import (
     spec_option,
     with_options,
 )
-from aethervision.clients import prometheus
 from aethervision.core import defaults
 from aethervision.core.errors import ValidationFailed
 from aethervision.core.files import write_atomic
+from aethervision.core.lazy import Lazy
+
+diff_api, preview_api = Lazy("aethervision.api.diff"), Lazy("aethervision.api.preview")
+push_api, validate_api = Lazy("aethervision.api.push"), Lazy("aethervision.api.validate")
+cost_api = Lazy("aethervision.api.cost")
+diff_mod, diff_report = Lazy("aethervision.builder.diff"), Lazy("aethervision.builder.diff_report")
+pipeline, prometheus = Lazy("aethervision.builder.pipeline"), Lazy("aethervision.clients.prometheus")
 
 
 @main.command()
@@ -70,6 +70,37 @@ def build(spec_path: str, out_dir: str, check: bool) -> None:
 
 @main.command()
 @spec_option
+@click.option("--prometheus-url", metavar="URL",
+              help="Measure on this Prometheus (default: $PROMETHEUS_URL, else the spec's datasource). "
+                   "Without a reachable server, use --estimate.")
+@click.option("--estimate", is_flag=True, help="No Prometheus: the static estimate (range / interval, "
+                                                "one series per selector), for comparing rule sets.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def cost(spec_path: str, prometheus_url: str | None, estimate: bool, fmt: str) -> None:
+    """What the generated rules cost Prometheus, per SLO: samples read per hour.
+
+    \b
+    Runs every generated rule's expression once on your Prometheus with query
+    statistics (`stats=all`: totalQueryableSamples, the samples it reads on your
+    data) and multiplies by its group's evaluations per hour. The heaviest rule
+    of each SLO is named. The rules need not be loaded: only the SLI series
+    must exist. make bench-cost compares the same figures with Sloth's and
+    Pyrra's rule shapes (docs/cost.md).
+    """
+    gen = pipeline.generate(spec_path)
+    if estimate:
+        click.echo(f"{cost_api.estimate(gen):,} samples per hour (static estimate: range / interval, "
+                   "one series per selector; real raw selectors match more)")
+        return
+    url = prometheus_url or os.environ.get("PROMETHEUS_URL") or gen.spec.grafana.datasource_url
+    owners = cost_api.measure(gen, prometheus.Client(url, timeout=120),
+                              lambda msg: click.echo(f"  {msg}", err=True))
+    click.echo(cost_api.render(owners, fmt), nl=False)
+
+
+@main.command()
+@spec_option
 @click.option("--grafana-schema", "schema_dir", type=click.Path(file_okay=False, exists=True),
               default=lambda: os.environ.get(defaults.SCHEMA_ENV) or None,
               show_default=f"${defaults.SCHEMA_ENV}",
@@ -78,8 +109,8 @@ def build(spec_path: str, out_dir: str, check: bool) -> None:
                    "and the output says so.")
 @click.option("--skip-promtool", is_flag=True, help="Do not run promtool (PromQL parse, rule check).")
 @click.option("--operator-schema", "operator_schema", type=click.Path(file_okay=False, exists=True),
-              default=lambda: os.environ.get(validate_api.OPERATOR_SCHEMA_ENV) or None,
-              show_default=f"${validate_api.OPERATOR_SCHEMA_ENV}",
+              default=lambda: os.environ.get(defaults.OPERATOR_SCHEMA_ENV) or None,
+              show_default=f"${defaults.OPERATOR_SCHEMA_ENV}",
               help="Folder with the prometheus-operator's PrometheusRule JSON Schema "
                    "(prometheusrule.v1.jsonschema.json), to check `outputs.prometheus_rule` objects.")
 @click.option("--prometheus-url", metavar="URL",

@@ -16,9 +16,11 @@ import click
 
 from aethervision import __version__
 from aethervision import spec as spec_mod
-from aethervision.clients.grafana import Connection, Session
 from aethervision.core import defaults
 from aethervision.core.errors import AetherVisionError, SpecError, ValidationFailed, redact
+from aethervision.core.lazy import Lazy
+
+grafana = Lazy("aethervision.clients.grafana")
 
 DEBUG_ENV = "AETHERVISION_DEBUG"
 
@@ -121,16 +123,16 @@ def load_spec(spec_path: str):
 
 
 def connection(grafana_url: str | None, insecure: bool, timeout: float, anonymous: bool = False,
-               retries: int = 3) -> Connection:
+               retries: int = 3):
     if insecure:
         click.secho("WARNING: TLS certificate verification is OFF (--insecure): the Grafana "
                     "server's identity is not checked.", fg="red", bold=True, err=True)
-    return Connection.from_env(dict(os.environ), url=grafana_url, verify=not insecure, timeout=timeout,
+    return grafana.Connection.from_env(dict(os.environ), url=grafana_url, verify=not insecure, timeout=timeout,
                                anonymous=anonymous, retries=retries)
 
 
-def session(grafana_url: str | None, insecure: bool, timeout: float, **options) -> Session:
-    return Session(connection(grafana_url, insecure, timeout, **options))
+def session(grafana_url: str | None, insecure: bool, timeout: float, **options):
+    return grafana.Session(connection(grafana_url, insecure, timeout, **options))
 
 
 grafana_options = [

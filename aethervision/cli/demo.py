@@ -9,7 +9,9 @@ import click
 
 from aethervision.cli.common import handle_errors, load_spec, main, spec_option
 from aethervision.core import defaults
-from aethervision.live import fleet, stack
+from aethervision.core.lazy import Lazy
+
+fleet, stack = Lazy("aethervision.live.fleet"), Lazy("aethervision.live.stack")
 
 workdir_option = click.option("--workdir", type=click.Path(file_okay=False), default=defaults.DEMO_DIR,
                               show_default=True,

@@ -11,11 +11,13 @@ from pathlib import Path
 import click
 
 from aethervision.cli.common import grafana_options, handle_errors, load_spec, main, session, spec_option, with_options
-from aethervision.clients import prometheus
 from aethervision.core import defaults
-from aethervision.live import breach as breach_mod
-from aethervision.live import opener, services, simulator
-from aethervision.live import verify as verify_mod
+from aethervision.core.lazy import Lazy
+
+prometheus, breach_mod = Lazy("aethervision.clients.prometheus"), Lazy("aethervision.live.breach")
+opener, services, simulator = Lazy("aethervision.live.opener"), Lazy("aethervision.live.services"), \
+    Lazy("aethervision.live.simulator")
+verify_mod = Lazy("aethervision.live.verify")
 
 
 def _prometheus(url: str | None, spec) -> prometheus.Client:
@@ -65,8 +67,8 @@ sim_url_option = click.option("--url", default=f"http://{defaults.SIMULATOR_LIST
 
 @simulate.command("serve")
 @click.option("--listen", default=defaults.SIMULATOR_LISTEN, show_default=True, help="HOST:PORT to serve on.")
-@click.option("--rps", type=float, default=simulator.DEFAULT_RPS, show_default=True, help="Payments per second.")
-@click.option("--error-ratio", type=float, default=simulator.HEALTHY_RATIO, show_default=True,
+@click.option("--rps", type=float, default=defaults.SIMULATOR_RPS, show_default=True, help="Payments per second.")
+@click.option("--error-ratio", type=float, default=defaults.SIMULATOR_HEALTHY_RATIO, show_default=True,
               help="Share of payments that fail.")
 @click.option("--resume-from", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Continue the counters of a history file written by `simulate backfill`.")
@@ -92,8 +94,9 @@ def _preset(name: str, ratio: float, description: str):
     return command
 
 
-simulate_dip = _preset("dip", simulator.DIP_RATIO, "Degrade the payment rate (the runway shrinks; alerts follow).")
-simulate_recovery = _preset("recovery", simulator.HEALTHY_RATIO, "Restore the healthy payment rate.")
+simulate_dip = _preset("dip", defaults.SIMULATOR_DIP_RATIO,
+                       "Degrade the payment rate (the runway shrinks; alerts follow).")
+simulate_recovery = _preset("recovery", defaults.SIMULATOR_HEALTHY_RATIO, "Restore the healthy payment rate.")
 
 
 @simulate.command("set")
@@ -112,8 +115,8 @@ def simulate_set(url, error_ratio, rps) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="OpenMetrics file to write.")
 @click.option("--days", type=click.IntRange(1, 400), default=31, show_default=True)
 @click.option("--step", type=click.IntRange(1, 3600), default=60, show_default=True, help="Seconds between samples.")
-@click.option("--rps", type=float, default=simulator.DEFAULT_RPS, show_default=True)
-@click.option("--error-ratio", type=float, default=simulator.HEALTHY_RATIO, show_default=True)
+@click.option("--rps", type=float, default=defaults.SIMULATOR_RPS, show_default=True)
+@click.option("--error-ratio", type=float, default=defaults.SIMULATOR_HEALTHY_RATIO, show_default=True)
 @click.option("--end", type=int, default=None, help="Unix time of the last sample (default: now).")
 @click.option("--label", "labels", multiple=True, metavar="NAME=VALUE",
               help="Extra label on every sample; give the job and instance Prometheus will scrape the "

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from aethervision.api import preview as preview_api
-from aethervision.api import preview_data
-from aethervision.builder import pipeline
 from aethervision.cli.common import handle_errors, main, spec_option
-from aethervision.clients.prometheus import Client
 from aethervision.core import durations
+from aethervision.core.lazy import Lazy
+
+preview_api, preview_data = Lazy("aethervision.api.preview"), Lazy("aethervision.api.preview_data")
+pipeline, prometheus = Lazy("aethervision.builder.pipeline"), Lazy("aethervision.clients.prometheus")
 
 
 def parse_at(text: str | None) -> float:
@@ -37,7 +37,7 @@ def parse_at(text: str | None) -> float:
 def source_for(prometheus_url: str | None, sample: bool, spec) -> object:
     if sample:
         return preview_data.SampleSource()
-    client = Client(prometheus_url or spec.grafana.datasource_url)
+    client = prometheus.Client(prometheus_url or spec.grafana.datasource_url)
     client.get("/api/v1/status/buildinfo")  # NetworkError (exit 2) now, not one per panel
     return preview_data.PrometheusSource(client)
 

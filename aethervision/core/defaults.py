@@ -13,6 +13,7 @@ ACTIONS_PATH = "deploy/autoheal-actions.yaml"  # or $AUTOHEAL_ACTIONS
 ACTIONS_ENV = "AUTOHEAL_ACTIONS"
 OUT_DIR = "provisioning"
 SCHEMA_ENV = "AETHERVISION_GRAFANA_SCHEMA"
+OPERATOR_SCHEMA_ENV = "AETHERVISION_OPERATOR_SCHEMA"
 
 # -- run-time services (all on the loopback by default) -------------------------------
 HOST = "127.0.0.1"
@@ -26,6 +27,9 @@ AUTOHEAL_LISTEN = f"{HOST}:{AUTOHEAL_PORT}"
 SIMULATOR_LISTEN = f"{HOST}:{SIMULATOR_PORT}"
 DEMO_DIR = ".demo"
 DEMO_HISTORY_DAYS = 31
+SIMULATOR_RPS = 10.0
+SIMULATOR_HEALTHY_RATIO = 0.001  # burn 0.1 against a 99% objective
+SIMULATOR_DIP_RATIO = 0.3  # burn 30: a full budget lasts under a day
 
 # -- spec: optional fields ------------------------------------------------------------
 POLICY = "aethervision"
@@ -58,7 +62,14 @@ DATASOURCE_UID = "prometheus"
 # The prometheus section's intervals, where outputs need them and the spec has none.
 SCRAPE_INTERVAL = "15s"
 EVALUATION_INTERVAL = "30s"
+# Two-tier rules (the `rules` section): windows of LONG_WINDOW_FROM or more are read
+# from short-window rates ("tiles") recorded by a slower group every LONG_WINDOW_INTERVAL,
+# not from raw counters at every evaluation. 6h is the first window whose raw read
+# would cost more than every tile-based long window together (docs/cost.md).
+LONG_WINDOW_FROM = "6h"
+LONG_WINDOW_INTERVAL = "5m"
 GRAFANA_URL = "http://localhost:3000"
+GRAFANA_READ_CONCURRENCY = 8  # push reads this many dashboards from Grafana at a time
 DASHBOARD_REFRESH = "1m"
 DASHBOARD_TIME_FROM = "24h"
 PROBES_FOR = "10m"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _UNITS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _PART = re.compile(r"(\d+)(ms|[ywdhms])")
 PATTERN = r"^([0-9]+(ms|[ywdhms]))+$"
 
 
+@lru_cache(maxsize=1024)  # a large spec parses the same few windows tens of thousands of times
 def parse(text: str) -> int:
     """Return whole seconds for a Prometheus duration; ValueError if malformed."""
     pos, total = 0, 0
@@ -23,12 +25,14 @@ def parse(text: str) -> int:
     return total
 
 
-def format(seconds: int) -> str:  # noqa: A001 - mirrors parse()
-    """Shortest Prometheus duration for whole seconds (86400 -> "1d")."""
+@lru_cache(maxsize=1024)
+def format(seconds: int, weeks: bool = True) -> str:  # noqa: A001 - mirrors parse()
+    """Shortest Prometheus duration for whole seconds (86400 -> "1d"); weeks=False for
+    spans people read in days (29d23h57m30s rather than 4w1d23h57m30s)."""
     if seconds == 0:
         return "0s"
     parts = []
-    for unit in ("w", "d", "h", "m", "s"):
+    for unit in ("w", "d", "h", "m", "s") if weeks else ("d", "h", "m", "s"):
         size = _UNITS[unit]
         if seconds >= size:
             count, seconds = divmod(seconds, size)

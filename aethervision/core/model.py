@@ -229,6 +229,18 @@ class Prometheus:
 
 
 @dataclass(frozen=True)
+class RuleGroups:
+    """Each rule group's evaluation interval: the fast groups (raw short windows, ratios,
+    runway, alerts) and the slow group (tiles and the windows of `long_from` or more)."""
+    interval: str
+    interval_seconds: int
+    long_interval: str  # also the tiles' length: consecutive tiles abut
+    long_interval_seconds: int
+    long_from: str
+    long_from_seconds: int
+
+
+@dataclass(frozen=True)
 class PrometheusRuleTarget:
     namespace: str
     labels: tuple[tuple[str, str], ...]  # metadata.labels, for the operator's ruleSelector
@@ -261,3 +273,4 @@ class Spec:
     prometheus: Prometheus | None
     alertmanager: Alertmanager | None = None
     outputs: Outputs = Outputs()
+    rules: RuleGroups = RuleGroups("30s", 30, "5m", 300, "6h", 21600)  # the loader sets it from the spec

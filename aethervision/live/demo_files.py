@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from aethervision.builder import outputs, render
-from aethervision.core import defaults
+from aethervision.core import defaults, durations
 from aethervision.core.model import Spec
 from aethervision.live import simulator
 from aethervision.live.autoheal import actions as actions_mod
@@ -69,6 +69,23 @@ def own_probe_targets(cfg: DemoConfig, spec: Spec) -> tuple[tuple[str, ...], tup
              cfg.alertmanager_port: "/-/healthy", cfg.blackbox_port: "/metrics"}
     ports = list(cfg.services(spec).values())
     return (tuple(f"{cfg.url(p)}{paths[p]}" for p in ports), tuple(cfg.address(p) for p in ports))
+
+
+def demo_spec(spec: Spec, cfg: DemoConfig) -> Spec:
+    """The spec as the demo runs it (its rule intervals follow an overridden evaluation interval)."""
+    return with_intervals(spec, cfg.evaluation_interval, cfg.scrape_interval)
+
+
+def with_intervals(spec: Spec, evaluation: str | None, scrape: str | None) -> Spec:
+    """With a shorter evaluation interval (tests), both rule tiers speed up: the slow one no
+    faster than two scrapes, which its rates need."""
+    if not evaluation:
+        return spec
+    fast = durations.parse(evaluation)
+    slow = max(fast, 2 * durations.parse(scrape or prom_config.intervals(spec)[0]))
+    return dataclasses.replace(spec, rules=dataclasses.replace(
+        spec.rules, interval=durations.format(fast), interval_seconds=fast,
+        long_interval=durations.format(slow), long_interval_seconds=slow))
 
 
 def prometheus_yml(spec: Spec, cfg: DemoConfig, folder: Path) -> Path:

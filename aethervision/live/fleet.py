@@ -25,7 +25,7 @@ from aethervision.clients.prometheus import Client
 from aethervision.core import defaults, durations
 from aethervision.core.errors import UserError
 from aethervision.core.model import Spec
-from aethervision.live import services, simulator
+from aethervision.live import demo_files, services, simulator
 from aethervision.live.procs import (
     Proc,
     load,
@@ -102,6 +102,7 @@ def _replay(spec: Spec, cfg: FleetConfig, start: int, end: int, interval: str, p
     vmalert = binary(("vmalert",), "victoria-metrics")
     for i, group in enumerate(passes, 1):
         progress(f"replaying recording rules over the history, pass {i}/{len(passes)}")
+        since = end - 3 * spec.rules.long_interval_seconds if rules.recent(group) else start
         path = cfg.workdir / "replay" / f"pass-{i}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump({"groups": [{"name": f"replay-{i}", "interval": interval, "rules": group}]}))
@@ -109,7 +110,7 @@ def _replay(spec: Spec, cfg: FleetConfig, start: int, end: int, interval: str, p
         proc = spawn(f"vmalert-replay-{i}", [
             vmalert, f"-rule={path.resolve()}", f"-datasource.url={cfg.url(cfg.vm_port)}",
             f"-remoteWrite.url={cfg.url(cfg.vm_port)}", "-remoteWrite.flushInterval=1s",
-            f"-replay.timeFrom={stamp(start)}", f"-replay.timeTo={stamp(end)}", "-replay.disableProgressBar",
+            f"-replay.timeFrom={stamp(since)}", f"-replay.timeTo={stamp(end)}", "-replay.disableProgressBar",
             "-replay.maxDatapointsPerQuery=10000", f"-httpListenAddr={cfg.host}:0"],
             cfg.workdir / "logs" / f"vmalert-replay-{i}.log")
         deadline = time.monotonic() + 600
@@ -133,6 +134,7 @@ def up(spec: Spec, cfg: FleetConfig, progress=print) -> dict[str, str]:
         raise UserError(f"{spec.source}: the fleet demo needs an alertmanager section")
     cfg.workdir.mkdir(parents=True, exist_ok=True)
     interval = cfg.interval or prom_config.intervals(spec)[1]
+    spec = demo_files.with_intervals(spec, cfg.interval, cfg.interval)
     logs, started = cfg.workdir / "logs", []
 
     def service(name: str, argv: list[str], ready: str) -> Proc:
@@ -151,9 +153,8 @@ def up(spec: Spec, cfg: FleetConfig, progress=print) -> dict[str, str]:
         end = int(time.time()) // cfg.history_step * cfg.history_step
         progress(f"importing {cfg.history_days} days of history for {', '.join(cfg.clusters)}")
         histories = _import_history(spec, cfg, end)
-        # At the history's own resolution: finer steps would only repeat its samples. The
-        # window's coverage then reads up to one step short: 0.002% of a 30-day window.
-        _replay(spec, cfg, end - cfg.history_days * 86400, end, f"{cfg.history_step}s", progress)
+        # At the slow group's interval: the replayed series are all the slow group's.
+        _replay(spec, cfg, end - cfg.history_days * 86400, end, spec.rules.long_interval, progress)
         rule_dir = cfg.workdir / "rules"
         rule_dir.mkdir(exist_ok=True)
         for name, text in outputs.rule_files(spec).items():

@@ -20,14 +20,15 @@ from pathlib import Path
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily
 
+from aethervision.core import defaults
 from aethervision.core.errors import NetworkError, UserError
 from aethervision.core.files import write_atomic
 from aethervision.live import httpd
 
 METRIC = "crm_payments"  # exposed as crm_payments_total, the payment_rate SLI
-DEFAULT_RPS = 10.0
-HEALTHY_RATIO = 0.001  # burn 0.1 against a 99% objective
-DIP_RATIO = 0.3  # burn 30: a full budget lasts under a day
+DEFAULT_RPS = defaults.SIMULATOR_RPS
+HEALTHY_RATIO = defaults.SIMULATOR_HEALTHY_RATIO
+DIP_RATIO = defaults.SIMULATOR_DIP_RATIO
 
 
 def check_settings(rps: float | None, error_ratio: float | None) -> None:

@@ -123,7 +123,7 @@ def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> Pat
     passes = rules.backfill_passes(spec)
     if not passes:
         return history
-    interval = cfg.backfill_interval or prom_config.intervals(spec)[1]
+    interval = cfg.backfill_interval or spec.rules.long_interval  # the backfilled rules are the slow group's
     empty = cfg.workdir / "backfill" / "prometheus.yml"
     empty.parent.mkdir(parents=True, exist_ok=True)
     empty.write_text(f"global:\n  evaluation_interval: {interval}\n")
@@ -138,7 +138,8 @@ def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> Pat
                                                 spec.source))
             blocks = cfg.workdir / "backfill" / f"blocks-{i}"
             shutil.rmtree(blocks, ignore_errors=True)
-            run = promtool.run("tsdb", "create-blocks-from", "rules", "--quiet", f"--start={start}",
+            since = end - 3 * spec.rules.long_interval_seconds if rules.recent(group) else start
+            run = promtool.run("tsdb", "create-blocks-from", "rules", "--quiet", f"--start={since}",
                                f"--end={end}", f"--url={cfg.url(port)}", f"--eval-interval={interval}",
                                f"--output-dir={blocks}", str(rule_file), timeout=1800)
             if run.returncode != 0:
@@ -152,6 +153,7 @@ def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> Pat
 
 def up(spec: Spec, cfg: DemoConfig, progress: Progress = print) -> dict[str, str]:
     """Start the stack; returns its URLs. Refuses when a demo from this folder still runs."""
+    spec = files.demo_spec(spec, cfg)
     state_path = cfg.workdir / STATE_FILE
     procs, _ = load(state_path)
     if any(running(p) for p in procs):

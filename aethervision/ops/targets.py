@@ -68,7 +68,9 @@ def split_sli(group: dict) -> tuple[dict | None, dict]:
     """(the rules reading raw series, the rest) of an SLO recording group."""
     raw = [r for r in group["rules"] if _reads_raw(r)]
     rest = [r for r in group["rules"] if not _reads_raw(r)]
-    sli = {"name": group["name"].replace(".predict.recording", ".sli"), "rules": raw} if raw else None
+    name = group["name"].replace(".predict.recording", ".sli").replace(".predict.long", ".sli.long")
+    sli = {"name": name, **({"interval": group["interval"]} if "interval" in group else {}), "rules": raw} \
+        if raw else None
     return sli, {**group, "rules": rest}
 
 
@@ -78,7 +80,7 @@ def central_ruler(spec: Spec) -> dict[str, dict]:
     local, central = [], []
     for doc in (rules.recording_rules(spec), rules.alert_rules(spec)):
         for group in copy.deepcopy(doc["groups"]):
-            if target.local_sli and group["name"].endswith(".predict.recording"):
+            if target.local_sli and group["name"].endswith((".predict.recording", ".predict.long")):
                 sli, group = split_sli(group)
                 if sli:
                     local.append(sli)

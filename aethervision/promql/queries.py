@@ -69,6 +69,17 @@ def errors_in(slo: SLO, window: str, seconds: int) -> str:
     return f"{errors_rate(slo, window)} * {seconds}"
 
 
+def tile(series: str) -> str:
+    """A rate the slow group records over its own interval (consecutive tiles abut), for long windows."""
+    return f"{series}:tile"
+
+
+def slow(series: str) -> str:
+    """A long-window series as the slow group records it; the fast group re-records its latest value
+    under the plain name, every evaluation, so readers see no gap between slow evaluations."""
+    return f"{series}:slow"
+
+
 def sample_timestamp(slo: SLO) -> str:
     return slo_series(slo, "sli_sample:timestamp")
 

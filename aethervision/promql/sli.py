@@ -108,6 +108,32 @@ def requests_rate(slo: SLO, window: str, recorded_errors: str) -> str:
     return f"{recorded_errors} * 0 + 1"
 
 
+def _delta(selector: str, window: str) -> str:
+    """Each series' increase over the last `window` from its samples, without rate()'s
+    extrapolation: consecutive tiles telescope to the exact increase, where rates of
+    abutting windows miss or double the increments between them. After a reset the
+    count starts from zero; a series absent `window` ago (new, or back from a scrape
+    gap) adds nothing to this tile rather than its whole counter."""
+    return f"({selector} - {selector} offset {window} >= 0 or {selector} < {selector} offset {window})"
+
+
+def tile_rates(slo: SLO, window: str, seconds: int, recorded_errors: str) -> tuple[str, str]:
+    """(bad, all) events per second over the last `window` for the slow group's tiles.
+
+    Counter kinds use the exact per-tile increase (above); probes and raw SLIs have no
+    counter, and use their rates over the tile as every other window does."""
+    sli, total = slo.sli, _sum(slo)
+    if sli.kind is SLIKind.RATIO:
+        return (f"{total}({_delta(sli.errors, window)}) / {seconds}"
+                f" or 0 * {total}({_delta(sli.total, window)})",
+                f"{total}({_delta(sli.total, window)}) / {seconds}")
+    if sli.kind is SLIKind.LATENCY:
+        count, bucket = latency_selectors(sli)
+        return (f"clamp_min({total}({_delta(count, window)}) - {total}({_delta(bucket, window)}), 0) / {seconds}",
+                f"{total}({_delta(count, window)}) / {seconds}")
+    return errors_rate(slo, window), requests_rate(slo, window, recorded_errors)
+
+
 def counts_events(sli: SLI) -> bool:
     """False for raw SLIs: their rates are a ratio, so `min_errors` cannot apply."""
     return sli.kind is not SLIKind.RAW

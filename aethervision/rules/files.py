@@ -19,14 +19,20 @@ def walk_rules(doc: dict):
             yield group["name"], rule.get("record") or rule.get("alert"), rule
 
 
+def _timed(spec: Spec, group: dict) -> dict:
+    """Every group states its interval: the fast one unless it has its own (the slow group)."""
+    return {"name": group["name"], "interval": group.get("interval", spec.rules.interval),
+            **{k: v for k, v in group.items() if k not in ("name", "interval")}}
+
+
 def recording_rules(spec: Spec) -> dict:
-    groups = [slo.recording_group(spec, s) for s in spec.slos] + [ops.recording_group(spec)]
-    return {"groups": groups}
+    groups = [g for s in spec.slos for g in slo.recording_groups(spec, s)] + [ops.recording_group(spec)]
+    return {"groups": [_timed(spec, g) for g in groups]}
 
 
 def alert_rules(spec: Spec) -> dict:
     groups = [policy.alert_group(spec, s) for s in spec.slos] + [ops.alert_group(spec)]
-    return {"groups": groups}
+    return {"groups": [_timed(spec, g) for g in groups]}
 
 
 def input_metrics(spec: Spec) -> dict[str, str]:
@@ -48,12 +54,14 @@ def input_metrics(spec: Spec) -> dict[str, str]:
 def backfill_passes(spec: Spec) -> list[list[dict]]:
     """The SLO recording rules whose history live rules read over ranges, by dependency level.
 
-    A fresh Prometheus records only from its start, but the SLO-window ratio and
-    the coverage read recorded series over the whole window. Backfilling these
-    (with `promtool tsdb create-blocks-from rules`, one pass per level, since a
-    pass cannot read what it is itself creating) makes the budget real at once.
+    A fresh Prometheus records only from its start, but the long windows and the
+    coverage read recorded series (tiles, timestamps) over the whole window, and the
+    fast group reads the slow group's newest values. Backfilling these (with
+    `promtool tsdb create-blocks-from rules`, one pass per level, since a pass
+    cannot read what it is itself creating) makes the budget real at once; the
+    slow group's own outputs only need the last interval (see `recent`).
     """
-    rules_by_name = {r["record"]: r for s in spec.slos for r in slo.recording_group(spec, s)["rules"]}
+    rules_by_name = {r["record"]: r for s in spec.slos for g in slo.recording_groups(spec, s) for r in g["rules"]}
     reads = {name: metric_names(rule["expr"]) & set(rules_by_name) for name, rule in rules_by_name.items()}
     wanted: set[str] = set()
     for rule in rules_by_name.values():
@@ -72,4 +80,12 @@ def backfill_passes(spec: Spec) -> list[list[dict]]:
         depth = level(name)
         passes += [[] for _ in range(depth + 1 - len(passes))]
         passes[depth].append(rules_by_name[name])
-    return passes
+    split = [[r for r in rules if recent([r]) is wanted_recent] for rules in passes for wanted_recent in (False, True)]
+    return [rules for rules in split if rules]
+
+
+def recent(rules: list[dict]) -> bool:
+    """True for a backfill pass of slow-group outputs (the fast group reads only their newest
+    value): it needs the last two slow intervals, not the whole history, which would cost a
+    window-long read at every step."""
+    return all(rule["record"].endswith(":slow") for rule in rules)

@@ -65,21 +65,54 @@ def rate_windows(spec: Spec, slo: SLO) -> list[str]:
     return sorted(windows, key=durations.parse)
 
 
-def _counter_rates(slo: SLO, window: str, with_requests: bool = True) -> list[dict]:
-    labels = q.slo_labels(slo)
-    if window == slo.window:
-        # The mean of the recorded 10m rates over the SLO window: equal to the
-        # raw rate, without reading 30 days of raw samples at every evaluation.
-        # (Shorter windows read the raw counters: an average of 10m rates lags
-        # them by ~5 minutes, which the 1d and 3d burn alerts would inherit.)
-        base = BUDGET_RATE_WINDOW
-        rules = [_record(q.errors_rate(slo, window), f"avg_over_time({q.errors_rate(slo, base)}[{window}])"),
-                 _record(q.requests_rate(slo, window), f"avg_over_time({q.requests_rate(slo, base)}[{window}])")]
-    else:
-        errors = q.errors_rate(slo, window)
-        rules = [_record(errors, sli.errors_rate(slo, window), labels),
-                 _record(q.requests_rate(slo, window), sli.requests_rate(slo, window, errors), labels)]
-    return rules if with_requests else rules[:1]
+def is_long(spec: Spec, window: str) -> bool:
+    """Windows read from the slow group's tiles rather than from raw counters."""
+    return durations.parse(window) >= spec.rules.long_from_seconds
+
+
+def _latest(spec: Spec, series: str) -> str:
+    """The slow group's newest value: two of its intervals, so one late evaluation leaves no gap."""
+    return f"last_over_time({q.slow(series)}[{durations.format(2 * spec.rules.long_interval_seconds)}])"
+
+
+def _counter_rates(spec: Spec, slo: SLO, window: str, with_requests: bool = True) -> list[dict]:
+    names = [q.errors_rate(slo, window), q.requests_rate(slo, window)][:2 if with_requests else 1]
+    if is_long(spec, window):
+        return [_record(name, _latest(spec, name)) for name in names]
+    errors = q.errors_rate(slo, window)
+    rules = [_record(errors, sli.errors_rate(slo, window), q.slo_labels(slo)),
+             _record(q.requests_rate(slo, window), sli.requests_rate(slo, window, errors), q.slo_labels(slo))]
+    return rules[:len(names)]
+
+
+def _tiles(slo: SLO) -> tuple[str, str]:
+    return q.tile(q.errors_rate(slo, "")), q.tile(q.requests_rate(slo, ""))
+
+
+def long_group(spec: Spec, slo: SLO) -> dict:
+    """Group slo_<name>.predict.long, every rules.long_windows.interval: the only raw read is one
+    interval's increase (a tile; consecutive tiles abut), and each long window is the mean of
+    its tiles: traffic-weighted as the raw rate is, lagging it by at most one slow interval."""
+    r = spec.rules
+    tile = r.long_interval
+    errors, requests = _tiles(slo)
+    bad, total = sli.tile_rates(slo, tile, r.long_interval_seconds, errors)
+    rules = [_record(errors, bad, q.slo_labels(slo)), _record(requests, total, q.slo_labels(slo)),
+             # The evaluation time wherever the SLI has data: `time()` rather than timestamp(),
+             # whose value MetricsQL takes from the last raw sample (VictoriaMetrics, vmalert).
+             _record(q.sample_timestamp(slo), f"{requests} * 0 + time()"),
+             _record(q.slow(q.window_coverage(slo)),
+                     f"clamp_max((time() - min_over_time({q.sample_timestamp(slo)}[{slo.window}]))"
+                     f" / {slo.window_seconds}, 1)")]
+    ratio_windows = _canonical(RATIO_WINDOWS)
+    for window in [w for w in rate_windows(spec, slo) + [slo.window] if is_long(spec, w)]:
+        # Half a tile short of the window: the range holds exactly window/tile tiles, where the
+        # full window would take one tile too many (Prometheus 2 ranges include both ends).
+        span = durations.format(durations.parse(window) - r.long_interval_seconds // 2, weeks=False)
+        rules.append(_record(q.slow(q.errors_rate(slo, window)), f"avg_over_time({errors}[{span}])"))
+        if window in ratio_windows or window == slo.window:
+            rules.append(_record(q.slow(q.requests_rate(slo, window)), f"avg_over_time({requests}[{span}])"))
+    return {"name": f"slo_{slo.name}.predict.long", "interval": tile, "rules": rules}
 
 
 def _ratio_rules(slo: SLO, window: str) -> list[dict]:
@@ -117,23 +150,15 @@ def runway_windows(spec: Spec) -> list[str]:
 
 
 def recording_group(spec: Spec, slo: SLO) -> dict:
-    """Group slo_<name>.predict.recording: every rule after the ones it reads."""
+    """Group slo_<name>.predict.recording, every rules.interval: every rule after the ones it reads."""
     windows = rate_windows(spec, slo)
     ratio_windows = _canonical(RATIO_WINDOWS)
     rules: list[dict] = []
     for window in windows:
-        rules += _counter_rates(slo, window, with_requests=window in ratio_windows)
-    short = BUDGET_RATE_WINDOW
+        rules += _counter_rates(spec, slo, window, with_requests=window in ratio_windows)
     rules += [
-        # The evaluation time wherever the SLI has data: `time()` rather than timestamp(),
-        # whose value MetricsQL takes from the last raw sample (VictoriaMetrics, vmalert).
-        _record(q.sample_timestamp(slo), f"{q.requests_rate(slo, short)} * 0 + time()"),
-        _record(q.window_coverage(slo),
-                f"clamp_max((time() - min_over_time({q.sample_timestamp(slo)}[{slo.window}]))"
-                f" / {slo.window_seconds}, 1)"),
-        # The SLO-window rates as the mean of the recorded 10m rates: their
-        # ratio is the traffic-weighted error ratio, without a raw rate[30d].
-        *_counter_rates(slo, slo.window),
+        _record(q.window_coverage(slo), _latest(spec, q.window_coverage(slo))),
+        *_counter_rates(spec, slo, slo.window),
         _record(q.window_error_ratio(slo), f"{q.errors_rate(slo, slo.window)}\n"
                                            f"  / ({q.requests_rate(slo, slo.window)} > 0)"),
     ]
@@ -153,4 +178,9 @@ def recording_group(spec: Spec, slo: SLO) -> dict:
         _record(q.hours_to_breach(slo), f"{h1} < {h6} or {h6}"),
         _record(q.days_to_breach(slo), f"{q.hours_to_breach(slo)} / 24"),
     ]
-    return {"name": f"slo_{slo.name}.predict.recording", "rules": rules}
+    return {"name": f"slo_{slo.name}.predict.recording", "interval": spec.rules.interval, "rules": rules}
+
+
+def recording_groups(spec: Spec, slo: SLO) -> list[dict]:
+    """The SLO's two recording groups, the slow one first (promtool evaluates groups in file order)."""
+    return [long_group(spec, slo), recording_group(spec, slo)]

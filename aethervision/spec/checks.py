@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from aethervision.core import defaults as d
+from aethervision.core import durations
 from aethervision.core.errors import SpecError
 from aethervision.core.model import SLO, SLIKind, Spec
 from aethervision.promql.parse import pinned_labels, selector_problem
@@ -49,6 +51,7 @@ def check(spec: Spec, source: str) -> None:
     if spec.autoheal is None and any(t.autoheal for s in spec.slos for _, t in s.alerting):
         fail("autoheal", "an alert is marked `autoheal: true` but the spec has no autoheal section")
     _check_runway(fail, spec)
+    _check_rule_groups(fail, spec)
 
 
 def _selector(fail: _Fail, field: str, text: str) -> None:
@@ -125,3 +128,18 @@ def _check_runway(fail: _Fail, spec: Spec) -> None:
                 fail(f"{where}.short", f"must be at least 1m and shorter than long ({tier.long})")
             if tier.long_seconds > shortest_window:
                 fail(f"{where}.long", "must not exceed the SLO window")
+
+
+def _check_rule_groups(fail: _Fail, spec: Spec) -> None:
+    r = spec.rules
+    scrape = durations.parse(spec.prometheus.scrape_interval if spec.prometheus else d.SCRAPE_INTERVAL)
+    if r.interval_seconds < 1:
+        fail("rules.interval", "must be at least 1s")
+    if r.long_interval_seconds < r.interval_seconds:
+        fail("rules.long_windows.interval", f"must not be shorter than rules.interval ({r.interval})")
+    if r.long_interval_seconds < 2 * scrape:
+        fail("rules.long_windows.interval", f"must be at least twice the scrape interval ({scrape}s): "
+                                            "each recorded rate needs two samples")
+    if r.long_from_seconds < 2 * r.long_interval_seconds:
+        fail("rules.long_windows.from", f"must be at least twice rules.long_windows.interval "
+                                        f"({r.long_interval}): a long window averages several rates")

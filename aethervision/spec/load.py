@@ -32,6 +32,7 @@ from aethervision.core.model import (
     Probes,
     Prometheus,
     PrometheusRuleTarget,
+    RuleGroups,
     Runway,
     RunwayAlert,
     ScrapeJob,
@@ -114,7 +115,7 @@ class _Builder:
                     probes=optional("probes", self.probes), autoheal=optional("autoheal", self.autoheal),
                     prometheus=optional("prometheus", self.prometheus),
                     alertmanager=optional("alertmanager", self.alertmanager),
-                    outputs=self.outputs(data.get("outputs", {})))
+                    outputs=self.outputs(data.get("outputs", {})), rules=self.rules(data))
 
     def slo(self, i: int, s: dict) -> SLO:
         nd = s.get("no_data", {})
@@ -196,6 +197,15 @@ class _Builder:
         return Probes(http=p["http"], tcp=p["tcp"], min_healthy=p["min_healthy"], for_=p.get("for", d.PROBES_FOR),
                       exporter=p.get("exporter", ""), http_targets=tuple(targets.get("http", ())),
                       tcp_targets=tuple(targets.get("tcp", ())))
+
+    def rules(self, data: dict) -> RuleGroups:
+        r, long = data.get("rules", {}), data.get("rules", {}).get("long_windows", {})
+        fast = r.get("interval", data.get("prometheus", {}).get("evaluation_interval", d.EVALUATION_INTERVAL))
+        slow, start = long.get("interval", d.LONG_WINDOW_INTERVAL), long.get("from", d.LONG_WINDOW_FROM)
+        return RuleGroups(interval=fast, interval_seconds=self.seconds(fast, "rules", "interval"),
+                          long_interval=slow, long_interval_seconds=self.seconds(slow, "rules", "long_windows",
+                                                                                 "interval"),
+                          long_from=start, long_from_seconds=self.seconds(start, "rules", "long_windows", "from"))
 
     def outputs(self, o: dict) -> Outputs:
         pr, central = o.get("prometheus_rule"), o.get("central_ruler")

@@ -55,7 +55,7 @@ def _generated(spec_path: Path, name: str, title: str, change) -> Policy:
     if (slo.sli.errors, slo.sli.total, slo.objective) != (SLI_ERRORS, SLI_TOTAL, 1 - BUDGET):
         raise SystemExit(f"{spec_path}: the benchmark needs the payment_rate SLO as shipped "
                          f"({SLI_ERRORS}, objective {1 - BUDGET:g})")
-    groups = [slo_rules.recording_group(spec, slo), policy_rules.alert_group(spec, slo)]
+    groups = [*slo_rules.recording_groups(spec, slo), policy_rules.alert_group(spec, slo)]
     return Policy(name, title, _labelled(groups, name))
 
 

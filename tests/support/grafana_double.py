@@ -27,6 +27,7 @@ class GrafanaDouble:
         self.dashboards: dict[str, dict] = {}  # uid -> {"dashboard", "folderUid", "version", "id"}
         self.faults: list[str] = []  # "500", "slow", "drop": consumed one per request
         self.requests: list[tuple[str, str]] = []
+        self.latency = 0.0  # seconds added to every answer, as a Grafana across a network would
         self.lock = threading.Lock()
         self._next_id = 1
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -145,6 +146,8 @@ class GrafanaDouble:
                     return
                 if fault == "slow":
                     time.sleep(2.0)
+                if double.latency:
+                    time.sleep(double.latency)
                 status, payload = (500, {"message": "injected failure"}) if fault == "500" else \
                     double.handle(method, url.path, parse_qs(url.query), json.loads(raw) if raw else None,
                                   self.headers)
