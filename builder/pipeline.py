@@ -36,10 +36,11 @@ class Generated:
         return recorded | set(rules.input_metrics(self.spec))
 
 
-def generate_from(spec: Spec) -> Generated:
-    """Every generated document and file of a loaded spec, checking the cheap invariants."""
+def generate_from(spec: Spec, rule_docs: dict[str, dict] | None = None) -> Generated:
+    """Every generated document and file of a loaded spec, checking the cheap invariants
+    (`rule_docs`: the spec's rule documents, when the caller already has them)."""
     dashboards = outputs.dashboards(spec)
-    rule_docs = outputs.rule_documents(spec)
+    rule_docs = rule_docs if rule_docs is not None else outputs.rule_documents(spec)
     gen = Generated(spec, dashboards, rule_docs, outputs.files(spec, dashboards, rule_docs))
     problems = []
     for rel, data in dashboards.items():

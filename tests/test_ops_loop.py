@@ -47,7 +47,7 @@ def loop(tmp_path_factory):
     path = tmp / "aethervision.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     spec = spec_mod.load(path)
-    cfg = demo_config(tmp / "demo", history_days=1, backfill_interval="1m", scrape_interval="1s",
+    cfg = demo_config(tmp / "demo", history_days=1, backfill_interval="5m", scrape_interval="1s",
                       evaluation_interval="1s", autoheal_env={"AUTOHEAL_ENABLED": "true"})
     urls = stack.up(spec, cfg, progress=lambda _msg: None)
     try:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import dataclasses
 import json
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jsonschema
 
-from aethervision.builder import checks
+from aethervision import spec as spec_mod
+from aethervision.builder import checks, outputs, pipeline
 from aethervision.builder.outputs import PROMETHEUS_DIR
 from aethervision.builder.pipeline import Generated
 from aethervision.clients import promtool
-from aethervision.clients.prometheus import Client
 from aethervision.core import defaults
 from aethervision.core.errors import ToolMissing, UserError
 from aethervision.core.model import SLO, SLIKind, Spec
@@ -22,6 +24,9 @@ from aethervision.ops import targets
 from aethervision.promql import sli
 
 OPERATOR_SCHEMA_ENV = defaults.OPERATOR_SCHEMA_ENV
+if TYPE_CHECKING:  # the live check's client; a build need not import the HTTP stack
+    from aethervision.clients.prometheus import Client
+
 OPERATOR_SCHEMA_FILE = "prometheusrule.v1.jsonschema.json"
 
 
@@ -103,6 +108,17 @@ def promql_problems_before_writing(gen: Generated) -> list[str] | None:
     except ToolMissing:
         return None
     return [f"{PROMETHEUS_DIR}/: {p}" for p in rule_problems(generated_rule_files(gen))]
+
+
+def generate_checked(spec_path: str) -> tuple[Generated, list[str] | None]:
+    """Generate everything while promtool checks the rules (promql_problems_before_writing):
+    the check needs only the rules, so it runs beside the dashboards' generation."""
+    spec = spec_mod.load(spec_path)
+    rule_docs = outputs.rule_documents(spec)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        check = pool.submit(promql_problems_before_writing, Generated(spec, {}, rule_docs, {}))
+        gen = pipeline.generate_from(spec, rule_docs)
+        return gen, check.result()
 
 
 def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True,

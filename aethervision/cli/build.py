@@ -44,9 +44,8 @@ def build(spec_path: str, out_dir: str, check: bool) -> None:
     selectors are checked as PromQL when the spec loads, and every generated
     rule is parsed with promtool (when installed) before anything is written.
     """
-    gen = pipeline.generate(spec_path)
     if check:
-        changes = pipeline.check(gen, out_dir)
+        changes = pipeline.check(pipeline.generate(spec_path), out_dir)
         if changes:
             click.echo(f"{len(changes)} generated file(s) are stale in {out_dir}/:", err=True)
             for change in changes:
@@ -55,7 +54,7 @@ def build(spec_path: str, out_dir: str, check: bool) -> None:
             sys.exit(1)
         click.echo(f"{out_dir}/ is up to date with {spec_path}")
         return
-    problems = validate_api.promql_problems_before_writing(gen)
+    gen, problems = validate_api.generate_checked(spec_path)
     if problems:
         raise ValidationFailed(problems)
     if problems is None:

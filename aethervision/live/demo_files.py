@@ -39,7 +39,7 @@ class DemoConfig:
     blackbox_port: int = defaults.BLACKBOX_PORT
     history_days: int = defaults.DEMO_HISTORY_DAYS  # the 30-day window plus a day
     history_step: int = 60
-    backfill_interval: str | None = None  # default: the spec's evaluation interval
+    backfill_interval: str | None = None  # also the slow group's interval; default: the spec's (5m)
     scrape_interval: str | None = None  # default: the spec's
     evaluation_interval: str | None = None  # default: the spec's
     rps: float = simulator.DEFAULT_RPS
@@ -73,19 +73,20 @@ def own_probe_targets(cfg: DemoConfig, spec: Spec) -> tuple[tuple[str, ...], tup
 
 def demo_spec(spec: Spec, cfg: DemoConfig) -> Spec:
     """The spec as the demo runs it (its rule intervals follow an overridden evaluation interval)."""
-    return with_intervals(spec, cfg.evaluation_interval, cfg.scrape_interval)
+    return with_intervals(spec, cfg.evaluation_interval, cfg.backfill_interval)
 
 
-def with_intervals(spec: Spec, evaluation: str | None, scrape: str | None) -> Spec:
-    """With a shorter evaluation interval (tests), both rule tiers speed up: the slow one no
-    faster than two scrapes, which its rates need."""
-    if not evaluation:
+def with_intervals(spec: Spec, evaluation: str | None, slow: str | None = None) -> Spec:
+    """With a shorter evaluation interval (tests), the fast rules follow it; the slow group runs
+    at `slow`, the step its history is backfilled at (a tile is the increase since the previous
+    tile, so tiles are recorded exactly one tile apart), else at the spec's interval."""
+    if not evaluation and not slow:
         return spec
-    fast = durations.parse(evaluation)
-    slow = max(fast, 2 * durations.parse(scrape or prom_config.intervals(spec)[0]))
+    fast = durations.parse(evaluation) if evaluation else spec.rules.interval_seconds
+    tile = durations.parse(slow) if slow else spec.rules.long_interval_seconds
     return dataclasses.replace(spec, rules=dataclasses.replace(
         spec.rules, interval=durations.format(fast), interval_seconds=fast,
-        long_interval=durations.format(slow), long_interval_seconds=slow))
+        long_interval=durations.format(tile), long_interval_seconds=tile))
 
 
 def prometheus_yml(spec: Spec, cfg: DemoConfig, folder: Path) -> Path:

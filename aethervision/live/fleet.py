@@ -134,7 +134,7 @@ def up(spec: Spec, cfg: FleetConfig, progress=print) -> dict[str, str]:
         raise UserError(f"{spec.source}: the fleet demo needs an alertmanager section")
     cfg.workdir.mkdir(parents=True, exist_ok=True)
     interval = cfg.interval or prom_config.intervals(spec)[1]
-    spec = demo_files.with_intervals(spec, cfg.interval, cfg.interval)
+    spec = demo_files.with_intervals(spec, cfg.interval)
     logs, started = cfg.workdir / "logs", []
 
     def service(name: str, argv: list[str], ready: str) -> Proc:
