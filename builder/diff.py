@@ -91,7 +91,8 @@ def read_git_ref(ref: str, folder: str = "provisioning", cwd: str | None = None)
 
 def _state(dashboards, rule_docs, files: dict[str, object]) -> dict:
     rule_docs = list(rule_docs)
-    state = {"dashboards": {}, "rules": {}, "files": files, "cost": rule_cost.estimate(rule_docs)}
+    state = {"dashboards": {}, "rules": {}, "files": files, "rule_docs": rule_docs,
+             "cost": rule_cost.estimate(rule_docs), "cost_source": "static estimate, per raw series"}
     for dash in dashboards:
         state["dashboards"][dash.get("uid", dash.get("title"))] = comparable(dash)
     for doc in rule_docs:
@@ -190,7 +191,7 @@ def compare(old: dict, new: dict) -> list[Change]:
                 changes.append(Change(f"rule {key}", "changed", name, ra[key].get(name), rb[key].get(name)))
     ca, cb = old.get("cost"), new.get("cost")
     if ca and cb and ca != cb:  # rules changed: say what it does to Prometheus's work
-        changes.append(Change("rule cost (static estimate, per raw series)", "changed", "samples per hour", ca, cb))
+        changes.append(Change(f"rule cost ({new.get('cost_source')})", "changed", "samples per hour", ca, cb))
     return changes + file_changes(old.get("files"), new.get("files"))
 
 

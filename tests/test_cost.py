@@ -128,3 +128,18 @@ def test_diff_reports_the_change_in_estimated_cost(spec_data, write_spec):
     (change,) = [c for c in diff_mod.compare(old, new) if c.object.startswith("rule cost")]
     assert change.before == rule_cost.estimate(before.rule_docs.values())
     assert change.after == rule_cost.estimate(after.rule_docs.values()) > change.before
+
+
+@pytest.mark.live
+def test_diff_measures_the_cost_change_on_a_prometheus(cli, server, tmp_path):
+    client, _, _ = server
+    base_spec, head_spec = tmp_path / "base.yaml", tmp_path / "head.yaml"
+    base_spec.write_text(SPEC + "rules: {long_windows: {from: 1d}}\n")  # 6h read from raw counters
+    head_spec.write_text(SPEC)
+    assert cli("build", "--spec", str(base_spec), "--out", str(tmp_path / "base")).exit_code == 0
+    result = cli("diff", "--spec", str(head_spec), "--dir", str(tmp_path / "base"),
+                 "--prometheus-url", client.url)
+    (line,) = [ln for ln in result.stdout.splitlines() if "rule cost" in ln]
+    assert f"measured on {client.url}" in line
+    before, after = (int(x) for x in line.rsplit(": ", 1)[1].split(" -> "))
+    assert after < before  # the head reads 6h from tiles, not raw counters

@@ -3,13 +3,13 @@ simulator) remote-write into VictoriaMetrics; vmalert evaluates the generated ru
 grouped by cluster, writes the recorded series back and alerts through Alertmanager.
 
 The test spec has a 6-hour window and a 2m/1m page tier at factor 5, 1s intervals and one day
-of imported history at 1-minute resolution (the recorded series replayed over it with vmalert
--replay, at that resolution), so the budget is full from the start. Expected runway per cluster,
-independent of the rules: at a steady error ratio e with budget B = 1 - objective, budget remaining
-is 1 - e/B, burn e/B and runway hours (1 - e/B) * 6h / (e/B). Tolerance: 1% relative for the
-burn; 2% for the budget and runway, which read the window's coverage: measured on
-VictoriaMetrics it comes out up to 1.3% short of 1 (the oldest recorded sample of the window up to
-280 s late; the replayed history's 1-minute steps explain 60 s of it, the rest is open).
+of imported history at 1-minute resolution (the slow group's tiles and timestamps replayed over
+it with vmalert -replay, one tile apart), so the budget is full from the start. Expected runway
+per cluster, independent of the rules: at a steady error ratio e with budget B = 1 - objective,
+budget remaining is 1 - e/B, burn e/B and runway hours (1 - e/B) * 6h / (e/B). Tolerance: 1%
+relative. (The window's coverage counts one tile more than its oldest timestamp: MetricsQL's
+ranges exclude their start, so that sample is up to a tile late; this was the 1.3% by which
+VictoriaMetrics once read a full window short.)
 """
 
 from __future__ import annotations
@@ -64,9 +64,9 @@ def test_each_clusters_runway_read_from_victoriametrics_is_its_own(cli, stack):
     for cluster, ratio in zip(stack["cfg"].clusters, stack["cfg"].error_ratios):
         burn = ratio / budget
         got = runways[cluster]
-        assert got["budget_remaining"] == pytest.approx(1 - burn, rel=0.02), cluster
+        assert got["budget_remaining"] == pytest.approx(1 - burn, rel=0.01), cluster
         assert got["burn_1h"] == pytest.approx(burn, rel=0.01), cluster
-        assert got["hours_1h"] == pytest.approx((1 - burn) * 6 / burn, rel=0.02), cluster
+        assert got["hours_1h"] == pytest.approx((1 - burn) * 6 / burn, rel=0.01), cluster
 
 
 def test_verify_passes_against_victoriametrics_with_vmalert_as_the_ruler(cli, stack):

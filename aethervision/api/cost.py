@@ -57,6 +57,18 @@ def measure(gen: Generated, client: Client, progress: Callable[[str], None] = la
     return out
 
 
+def per_hour(rule_docs, client: Client, at: float | None = None) -> int:
+    """Measured samples per hour of every rule in `rule_docs` (a diff's base or head)."""
+    stamp, total = f"{time.time() if at is None else at:.3f}", 0.0
+    for doc in rule_docs:
+        for group in (doc or {}).get("groups", []):
+            evaluations = 3600 / durations.parse(group.get("interval") or "30s")
+            for rule in group.get("rules", []):
+                stats = client.get("/api/v1/query", query=rule["expr"], time=stamp, stats="all").get("stats", {})
+                total += int(stats.get("samples", {}).get("totalQueryableSamples", 0)) * evaluations
+    return round(total)
+
+
 def estimate(gen: Generated) -> int:
     """The static estimate (rules/cost.py), for when there is no Prometheus to ask."""
     return rule_cost.estimate(gen.rule_docs.values())

@@ -215,7 +215,9 @@ def _print_steps(report) -> None:
 @click.option("--preview", "preview_dir", type=click.Path(file_okay=False), default=None,
               help="Write before/after PNGs of each changed panel and dashboard here (same data for both; "
                    "--prometheus-url, else the sample scenario), and list them in the markdown.")
-@click.option("--prometheus-url", metavar="URL", help="With --preview: the data to draw.")
+@click.option("--prometheus-url", metavar="URL",
+              help="With --preview: the data to draw. Also measures the rules' cost on it (samples per hour, "
+                   "from query statistics) instead of the static estimate.")
 @click.option("--full", "full_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the complete report (no size limit) to this file; the markdown on stdout "
                    "stays under GitHub's comment limit and points at it.")
@@ -229,7 +231,8 @@ def diff(spec_path, base, folder, remote, fmt, exit_code, preview_dir, prometheu
     Base: --base REF (default HEAD), --dir FOLDER, or --remote (Grafana:
     dashboards only). Panels: added, removed, moved, resized; title, type,
     queries (expression and legend), unit, thresholds, value mappings. Rules:
-    expr, for, labels, annotations. Other files (scrape config, datasources,
+    expr, for, labels, annotations, and what they cost Prometheus (samples read
+    per hour: measured with --prometheus-url, else a static estimate). Other files (scrape config, datasources,
     Alertmanager, blackbox): key by key. Markdown opens with a per-SLO summary
     and keeps details in collapsible sections, under 60,000 characters.
     """
@@ -238,6 +241,11 @@ def diff(spec_path, base, folder, remote, fmt, exit_code, preview_dir, prometheu
     gen = pipeline.generate(spec_path)
     remote_session = session(grafana_url, insecure, timeout) if remote else None
     old, new = diff_api.states(gen, base=base, folder=Path(folder) if folder else None, session=remote_session)
+    if prometheus_url and old.get("rule_docs") is not None:  # measured cost instead of the estimate
+        client = prometheus.Client(prometheus_url, timeout=120)
+        for state in (old, new):
+            state["cost"] = cost_api.per_hour(state["rule_docs"], client)
+            state["cost_source"] = f"measured on {client.safe_url}"
     changes = diff_mod.compare(old, new)
     full_name = Path(full_path).name if full_path else ""
     report = diff_report.render(changes, fmt, full_name=full_name)

@@ -94,15 +94,17 @@ def long_group(spec: Spec, slo: SLO) -> dict:
     interval's increase (a tile; consecutive tiles abut), and each long window is the mean of
     its tiles: traffic-weighted as the raw rate is, lagging it by at most one slow interval."""
     r = spec.rules
-    tile = r.long_interval
+    tile, tile_seconds = r.long_interval, r.long_interval_seconds
     errors, requests = _tiles(slo)
     bad, total = sli.tile_rates(slo, tile, r.long_interval_seconds, errors)
     rules = [_record(errors, bad, q.slo_labels(slo)), _record(requests, total, q.slo_labels(slo)),
              # The evaluation time wherever the SLI has data: `time()` rather than timestamp(),
              # whose value MetricsQL takes from the last raw sample (VictoriaMetrics, vmalert).
              _record(q.sample_timestamp(slo), f"{requests} * 0 + time()"),
+             # + one tile: timestamps are one tile apart, so the oldest in a full window may be up
+             # to a tile late (always, where ranges exclude their start: VictoriaMetrics, Prometheus 3).
              _record(q.slow(q.window_coverage(slo)),
-                     f"clamp_max((time() - min_over_time({q.sample_timestamp(slo)}[{slo.window}]))"
+                     f"clamp_max((time() - min_over_time({q.sample_timestamp(slo)}[{slo.window}]) + {tile_seconds})"
                      f" / {slo.window_seconds}, 1)")]
     ratio_windows = _canonical(RATIO_WINDOWS)
     for window in [w for w in rate_windows(spec, slo) + [slo.window] if is_long(spec, w)]:
