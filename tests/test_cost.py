@@ -75,16 +75,16 @@ def test_cost_measures_the_samples_each_rule_reads(server):
     client, gen, at = server
     owners = cost_api.measure(gen, client, at=at)
     pay = owners["pay"]
-    # errors rules read the 500 series and, for `or 0 * total`, both series; requests rules both.
-    fast = {600: 3 + 2, 1800: 3, 3600: 3 + 2}  # window -> series read per evaluation
-    per_eval_fast = sum(n * samples(w) for w, n in fast.items())
-    # The 5m tiles read each series now and 5m ago, twice each (the increase, and the reset test):
-    # errors the 500 series and, for `or 0 * total`, both; requests both. The long windows read
-    # tiles, not recorded on this server.
-    per_eval_slow = 4 * (1 + 2) + 4 * 2
+    # Error rates read the 500 series over the window, and the newest sample of both series
+    # (their `or` zero); request rates both series over the window (10m and 1h only).
+    per_eval_fast = sum(samples(w) + 2 for w in (600, 1800, 3600)) + sum(2 * samples(w) for w in (600, 3600))
+    # The 5m tiles read each series now and 5m ago, twice each (the increase, and the reset
+    # test): errors the 500 series (plus the `or`'s two samples), requests both. The long
+    # windows read tiles, not recorded on this server.
+    per_eval_slow = (4 * 1 + 2) + 4 * 2
     assert pay.samples_per_evaluation == per_eval_fast + per_eval_slow
     assert round(pay.samples_per_hour) == per_eval_fast * 120 + per_eval_slow * 12
-    assert pay.heaviest and max(pay.heaviest, key=pay.heaviest.get) == "slo:pay:errors:rate1h"
+    assert pay.heaviest and max(pay.heaviest, key=pay.heaviest.get) == "slo:pay:requests:rate1h"
     assert pay.rules == sum(len(g["rules"]) for doc in gen.rule_docs.values() for g in doc["groups"]
                             if g["name"].startswith("slo_pay."))
 
@@ -99,7 +99,7 @@ def test_cost_command_prints_a_table_and_json(cli, server, tmp_path):
     assert "pay" in text.stdout and "total" in text.stdout and "rules measured" in text.stderr
     out = cli("cost", "--spec", str(spec), "--prometheus-url", client.url, "--format", "json")
     data = json.loads(out.stdout)
-    assert data["pay"]["samples_per_hour"] > 0 and data["pay"]["heaviest_rule"] == "slo:pay:errors:rate1h"
+    assert data["pay"]["samples_per_hour"] > 0 and data["pay"]["heaviest_rule"] == "slo:pay:requests:rate1h"
 
 
 def test_cost_without_a_prometheus_says_so(cli, tmp_path):

@@ -83,7 +83,7 @@ def test_the_spec_sets_each_tier(spec_data, write_spec):
     spec_data["rules"] = {"interval": "1m", "long_windows": {"from": "1d", "interval": "10m"}}
     doc = groups(rules.recording_rules(spec_mod.load(write_spec(spec_data))))
     fast = {r["record"]: r["expr"] for r in doc["slo_payment_rate.predict.recording"]}
-    assert _raw_ranges(fast["slo:payment_rate:errors:rate6h"]) == ["6h", "6h"]  # 6h is short now
+    assert _raw_ranges(fast["slo:payment_rate:errors:rate6h"]) == ["6h"]  # 6h is short now
     assert fast["slo:payment_rate:errors:rate1d"] == "last_over_time(slo:payment_rate:errors:rate1d:slow[20m])"
     tile = next(r["expr"] for r in doc["slo_payment_rate.predict.long"] if r["record"].endswith("requests:rate:tile"))
     assert "offset 10m" in tile and tile.endswith("/ 600")

@@ -5,7 +5,7 @@ SLO, every other section left out) with a 7-day window, so eight days of
 5-minute samples fill it and the runs stay short. Expected values are computed
 here from the input series, not from the rules: counter SLIs (ratio, latency,
 groups) with tests/support/scenarios.expected, probes with probe_expected
-(sample shares as Prometheus 2 selects a range, both ends included).
+(sample shares of a range one second short of the window, its start excluded).
 Tolerance: 1% relative (promtool_run.TOLERANCE), 2% one hour into the probe
 incident (see probe_case).
 """
@@ -250,10 +250,11 @@ def test_scenario(name, results):
         pytest.fail(pr.explain(cases[name], files[name], workdir, done[name]))
 
 
-def test_the_probe_model_counts_samples_as_prometheus_selects_them():
-    """Guard the independent model: 3 of 10 probes fail for the hour ending at T0 + 1h; the 1h
-    range holds 13 samples per probe (both ends), 12 of them in the failing hour."""
+def test_the_probe_model_counts_samples_as_the_rules_select_them():
+    """Guard the independent model: 3 of 10 probes fail for the hour ending at T0 + 1h; the
+    range one second short of 1h holds 12 samples per probe (not the one at its start), all
+    12 in the failing hour."""
     segments = [ProbeSegment(T0, 10, 0), ProbeSegment(HOUR, 10, 3)]
     e = probe_expected(segments, T0 + HOUR, 0.99, WINDOW)
-    assert e["ratio_1h"] == pytest.approx(36 / 130)
-    assert e["ebr"] == pytest.approx(1 - (36 / (10 * (WINDOW // STEP + 1))) / 0.01)
+    assert e["ratio_1h"] == pytest.approx(36 / 120)
+    assert e["ebr"] == pytest.approx(1 - (36 / (10 * (WINDOW // STEP))) / 0.01)

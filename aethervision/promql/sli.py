@@ -7,10 +7,12 @@ budget, runway, alerts) is written once:
            the bucket `le` = `below` (requests slower than the bound);
   probe    each sample of a 0/1 gauge is an event; every probe counts as one
            event a second, bad in proportion to its failed samples: total =
-           number of probes, bad = sum of (1 - avg_over_time). (Dividing sample
-           counts by the window instead would be biased by one sample per
-           window, since Prometheus 2 ranges include both ends: +50% on a 10m
-           window at 5m probe intervals, and a different bias per window.)
+           number of probes, bad = sum of (1 - avg_over_time). The range is one
+           second short of the window: Prometheus 2 ranges include their start,
+           VictoriaMetrics' and Prometheus 3's do not, so a full window would
+           average one more sample in one engine than in the other (11 against
+           10 at one-minute probes over 10m); one second short, both select the
+           same samples, and consecutive tiles do not share one.
   raw      the spec's error ratio itself as the "bad rate" against one event a
            second: a time-weighted ratio (there are no counts to weight it by).
 `group_by` keeps its labels on both rates (`sum by (...)`), so every series
@@ -22,6 +24,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from aethervision.core import durations
 from aethervision.core.model import SLI, SLO, SLIKind
 from aethervision.promql.parse import metric_names, selector_matchers
 
@@ -78,19 +81,29 @@ def _sum(slo: SLO) -> str:
     return f"sum by ({', '.join(slo.group_by)}) " if slo.group_by else "sum"
 
 
+def _no_errors_yet(slo: SLO) -> str:
+    """`or` zero where the traffic is: an error counter that never incremented has no series
+    yet, which means zero errors, not "no data". The traffic is the total series' newest
+    samples (one per series), not their rate over the window again, which doubled the raw
+    reads of every error rate."""
+    return f" or on({', '.join(slo.group_by)}) 0 * {_sum(slo)}({slo.sli.total})"
+
+
+def _left_open(window: str) -> str:
+    """A range one second short of `window`: the same samples on every engine (see probe)."""
+    return durations.format(durations.parse(window) - 1, weeks=False)
+
+
 def errors_rate(slo: SLO, window: str) -> str:
     """Bad events per second over `window` (raw: the error ratio)."""
     sli, total = slo.sli, _sum(slo)
     if sli.kind is SLIKind.RATIO:
-        # `or 0 * total`: an error counter that never incremented has no series
-        # yet; that means zero errors, not "no data".
-        return (f"{total}(rate({sli.errors}[{window}]))"
-                f" or 0 * {total}(rate({sli.total}[{window}]))")
+        return f"{total}(rate({sli.errors}[{window}])){_no_errors_yet(slo)}"
     if sli.kind is SLIKind.LATENCY:
         count, bucket = latency_selectors(sli)
         return f"clamp_min({total}(rate({count}[{window}])) - {total}(rate({bucket}[{window}])), 0)"
     if sli.kind is SLIKind.PROBE:
-        return f"{total}(1 - avg_over_time({sli.probe}[{window}]))"
+        return f"{total}(1 - avg_over_time({sli.probe}[{_left_open(window)}]))"
     # raw: `>= 0` drops NaN (0/0 when there is no traffic), which is "no data", not a ratio.
     return f"({raw_query(sli, window)}) >= 0"
 
@@ -104,7 +117,7 @@ def requests_rate(slo: SLO, window: str, recorded_errors: str) -> str:
         return f"{total}(rate({latency_selectors(sli)[0]}[{window}]))"
     if sli.kind is SLIKind.PROBE:
         count = f"count by ({', '.join(slo.group_by)}) " if slo.group_by else "count"
-        return f"{count}(avg_over_time({sli.probe}[{window}]))"
+        return f"{count}(avg_over_time({sli.probe}[{_left_open(window)}]))"
     return f"{recorded_errors} * 0 + 1"
 
 
@@ -124,8 +137,7 @@ def tile_rates(slo: SLO, window: str, seconds: int, recorded_errors: str) -> tup
     counter, and use their rates over the tile as every other window does."""
     sli, total = slo.sli, _sum(slo)
     if sli.kind is SLIKind.RATIO:
-        return (f"{total}({_delta(sli.errors, window)}) / {seconds}"
-                f" or 0 * {total}({_delta(sli.total, window)})",
+        return (f"{total}({_delta(sli.errors, window)}) / {seconds}{_no_errors_yet(slo)}",
                 f"{total}({_delta(sli.total, window)}) / {seconds}")
     if sli.kind is SLIKind.LATENCY:
         count, bucket = latency_selectors(sli)

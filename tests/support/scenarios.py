@@ -121,13 +121,13 @@ def probe_series(segments: list[ProbeSegment], selector: str) -> list[dict]:
 
 def probe_expected(segments: list[ProbeSegment], at: int, objective: float, window: int,
                    cap_hours: float = 8760) -> dict:
-    """Failed share of the samples Prometheus 2 selects for a range (both ends included),
-    and the runway the rules should record from it."""
+    """Failed share of the samples a range one second short of the window selects (its start
+    excluded, as the rules read probes), and the runway the rules should record from it."""
     states = probe_states(segments)
     budget = 1 - objective
 
     def failed_share(seconds: int) -> float:
-        first, last = max(0, -(-(at - seconds) // STEP)), at // STEP
+        first, last = max(0, (at - seconds) // STEP + 1), at // STEP
         picked = [s for probe in states for s in probe[first:last + 1]]
         return picked.count(0) / len(picked)
 
