@@ -73,7 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path(".bench/cost"),
                         help="scratch folder for the TSDB and logs (.bench/cost)")
     parser.add_argument("--out", type=Path, default=Path("docs"), help="where cost.md and cost.json go (docs)")
+    parser.add_argument("--render", action="store_true", help="rewrite cost.md from cost.json, measure nothing")
     args = parser.parse_args(argv)
+    if args.render:
+        print(f"wrote {report.render(args.out)}")
+        return 0
     try:
         counts = [int(n) for n in args.slos.split(",")]
     except ValueError:
