@@ -34,7 +34,11 @@ SPEC = {"version": "aethervision/v1", "slos": [
      "sli": {"latency": {"histogram": "http_seconds", "selector": '{job="api"}', "below": 1}}},
     {"name": "checkout_probe", "service": "checkout", "objective": 0.995, "window": "30d",
      "sli": {"probe": 'probe_success{module="http_2xx"}'}},
-]}
+],
+    # Every rule group states its interval: 1s here, and 2s tiles (two scrapes), so the first
+    # runway is recorded within seconds.
+    "prometheus": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+    "rules": {"long_windows": {"interval": "2s"}}}
 ERROR_SHARE = {"eu": 0.05, "us": 0.001}
 
 
