@@ -10,9 +10,9 @@ import re
 from aethervision.core.model import SLO, Spec
 
 RUNWAY_WINDOWS = ("1h", "6h")
-# The recorded rate the SLO-window ratio is built from: short, so the newest
-# errors count almost at once (a 1h base lags a fast burn by ~30 minutes), and
-# still two samples wide at 5-minute spacing (Prometheus 3 ranges are left-open).
+# The shortest recorded rate: the runway's fastest confirmation, what no-data
+# watches, and two samples wide at 5-minute spacing (Prometheus 3 ranges are
+# left-open). The long windows are built from the slow group's tiles instead.
 BUDGET_RATE_WINDOW = "10m"
 # The aethervision policy confirms each runway window with a short one, so an
 # alert resets soon after the errors stop (the SRE Workbook's multiwindow idea).

@@ -12,6 +12,12 @@ error is a large share of them but a small share of the window's budget).
 `coverage` is the share of W for which Prometheus has SLI data: with less
 history than W, the unseen part of the window counts as error-free, so a fresh
 Prometheus does not page on a partial window (see README, "Edge cases").
+
+Two groups per SLO (README, "Rule cost"): the fast one reads raw counters only
+over the short windows; the slow one records tiles, each counter's exact increase
+over one slow interval, and averages them for every window of
+`rules.long_windows.from` or more, which the fast group re-records every
+evaluation. Long windows so lag the raw counters by at most one slow interval.
 """
 
 from __future__ import annotations
