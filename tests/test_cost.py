@@ -143,3 +143,31 @@ def test_diff_measures_the_cost_change_on_a_prometheus(cli, server, tmp_path):
     assert f"measured on {client.url}" in line
     before, after = (int(x) for x in line.rsplit(": ", 1)[1].split(" -> "))
     assert after < before  # the head reads 6h from tiles, not raw counters
+
+
+def test_cost_refuses_a_server_without_query_statistics(cli, tmp_path):
+    """VictoriaMetrics, or a Prometheus before 2.35, answers without `stats`: say so, do not count 0."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class NoStats(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            body = json.dumps({"status": "success", "data": {"resultType": "vector", "result": []}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NoStats)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        spec = tmp_path / "aethervision.yaml"
+        spec.write_text(SPEC)
+        result = cli("cost", "--spec", str(spec), "--prometheus-url", f"http://127.0.0.1:{server.server_address[1]}")
+    finally:
+        server.shutdown()
+    assert result.exit_code == 1 and "no query statistics" in result.stderr and "--estimate" in result.stderr

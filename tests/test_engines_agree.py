@@ -29,7 +29,7 @@ from aethervision.clients import promtool
 from aethervision.clients.prometheus import Client
 from aethervision.live import procs
 from aethervision.live.stack import binary, prometheus_binary
-from aethervision.promql.parse import metric_names, ranged_names
+from aethervision.promql.parse import ranged_names
 from aethervision.rules import files as rules
 
 from support.repo import ROOT
@@ -75,15 +75,9 @@ def _history(end: int) -> list[str]:
 def _levels(doc: dict) -> list[list[tuple[dict, dict]]]:
     """(group, rule) of every recording rule, by dependency level (a level reads only lower ones)."""
     found = {r["record"]: (g, r) for g in doc["groups"] for r in g["rules"]}
-    reads = {name: metric_names(rule["expr"]) & set(found) for name, (_, rule) in found.items()}
-
-    def level(name: str) -> int:
-        return 1 + max((level(dep) for dep in reads[name]), default=-1)
-
-    out: list[list[tuple[dict, dict]]] = []
-    for name in found:
-        depth = level(name)
-        out += [[] for _ in range(depth + 1 - len(out))]
+    levels = rules.dependency_levels({name: rule for name, (_, rule) in found.items()})
+    out: list[list[tuple[dict, dict]]] = [[] for _ in range(max(levels.values()) + 1)]
+    for name, depth in levels.items():
         out[depth].append(found[name])
     return out
 

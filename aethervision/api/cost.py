@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from aethervision.builder.pipeline import Generated
 from aethervision.clients.prometheus import Client
-from aethervision.core import durations
+from aethervision.core.errors import UserError
 from aethervision.rules import cost as rule_cost
 
 OPERATOR = "(operator rules)"
@@ -29,24 +29,37 @@ class Owner:
     samples_per_hour: float = 0.0
     heaviest: dict[str, float] = field(default_factory=dict)  # rule -> samples per hour
 
+    @property
+    def heaviest_rule(self) -> str:
+        return max(self.heaviest, key=self.heaviest.get, default="")
+
 
 def _owner(group: str) -> str:
     return group.split(".", 1)[0].removeprefix("slo_") if group.startswith("slo_") else OPERATOR
 
 
-def measure(gen: Generated, client: Client, progress: Callable[[str], None] = lambda _m: None,
-            at: float | None = None) -> dict[str, Owner]:
+def rule_samples(client: Client, expr: str, at: float) -> int:
+    """The samples one evaluation of `expr` reads at `at`: Prometheus's own query statistics."""
+    stats = client.get("/api/v1/query", query=expr, time=f"{at:.3f}", stats="all").get("stats", {})
+    samples = stats.get("samples", {}).get("totalQueryableSamples")
+    if samples is None:
+        raise UserError(f"{client.safe_url} reports no query statistics (stats=all, totalQueryableSamples): "
+                        "Prometheus 2.35 or later does; without one, use --estimate")
+    return int(samples)
+
+
+def measure_docs(rule_docs, client: Client, progress: Callable[[str], None] = lambda _m: None,
+                 at: float | None = None) -> dict[str, Owner]:
     """SLO name (or OPERATOR) -> its rules' measured cost, at one instant (now) for every rule."""
-    at = f"{time.time() if at is None else at:.3f}"
-    groups = [g for doc in gen.rule_docs.values() for g in doc["groups"]]
+    at = time.time() if at is None else at
+    groups = [g for doc in rule_docs for g in (doc or {}).get("groups", [])]
     total, done = sum(len(g["rules"]) for g in groups), 0
     out: dict[str, Owner] = {}
     for group in groups:
-        per_hour = 3600 / durations.parse(group["interval"])
+        per_hour = 3600 / rule_cost.group_seconds(group)
         owner = out.setdefault(_owner(group["name"]), Owner())
         for rule in group["rules"]:
-            stats = client.get("/api/v1/query", query=rule["expr"], time=at, stats="all").get("stats", {})
-            samples = int(stats.get("samples", {}).get("totalQueryableSamples", 0))
+            samples = rule_samples(client, rule["expr"], at)
             owner.rules += 1
             owner.samples_per_evaluation += samples
             owner.samples_per_hour += samples * per_hour
@@ -57,16 +70,15 @@ def measure(gen: Generated, client: Client, progress: Callable[[str], None] = la
     return out
 
 
+def measure(gen: Generated, client: Client, progress: Callable[[str], None] = lambda _m: None,
+            at: float | None = None) -> dict[str, Owner]:
+    """The generated rules' measured cost per SLO (see measure_docs)."""
+    return measure_docs(gen.rule_docs.values(), client, progress, at)
+
+
 def per_hour(rule_docs, client: Client, at: float | None = None) -> int:
     """Measured samples per hour of every rule in `rule_docs` (a diff's base or head)."""
-    stamp, total = f"{time.time() if at is None else at:.3f}", 0.0
-    for doc in rule_docs:
-        for group in (doc or {}).get("groups", []):
-            evaluations = 3600 / durations.parse(group.get("interval") or "30s")
-            for rule in group.get("rules", []):
-                stats = client.get("/api/v1/query", query=rule["expr"], time=stamp, stats="all").get("stats", {})
-                total += int(stats.get("samples", {}).get("totalQueryableSamples", 0)) * evaluations
-    return round(total)
+    return round(sum(o.samples_per_hour for o in measure_docs(rule_docs, client, at=at).values()))
 
 
 def estimate(gen: Generated) -> int:
@@ -78,13 +90,13 @@ def render(owners: dict[str, Owner], fmt: str) -> str:
     if fmt == "json":
         return json.dumps({name: {"rules": o.rules, "samples_per_evaluation": o.samples_per_evaluation,
                                   "samples_per_hour": round(o.samples_per_hour),
-                                  "heaviest_rule": max(o.heaviest, key=o.heaviest.get, default="")}
+                                  "heaviest_rule": o.heaviest_rule}
                            for name, o in owners.items()}, indent=2) + "\n"
     rows = sorted(owners.items(), key=lambda kv: -kv[1].samples_per_hour)
     width = max([len(n) for n in owners] + [3])
     lines = [f"{'SLO':<{width}}  {'rules':>5}  {'samples/eval':>12}  {'samples/hour':>14}  heaviest rule"]
     for name, o in rows:
-        top = max(o.heaviest, key=o.heaviest.get, default="")
+        top = o.heaviest_rule
         share = o.heaviest.get(top, 0) / o.samples_per_hour if o.samples_per_hour else 0
         lines.append(f"{name:<{width}}  {o.rules:>5}  {o.samples_per_evaluation:>12,}  "
                      f"{round(o.samples_per_hour):>14,}  {top} ({share:.0%})")

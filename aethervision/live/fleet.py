@@ -102,7 +102,7 @@ def _replay(spec: Spec, cfg: FleetConfig, start: int, end: int, interval: str, p
     vmalert = binary(("vmalert",), "victoria-metrics")
     for i, group in enumerate(passes, 1):
         progress(f"replaying recording rules over the history, pass {i}/{len(passes)}")
-        since = end - 3 * spec.rules.long_interval_seconds if rules.recent(group) else start
+        since = rules.backfill_start(spec, group, start, end)
         path = cfg.workdir / "replay" / f"pass-{i}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump({"groups": [{"name": f"replay-{i}", "interval": interval, "rules": group}]}))

@@ -138,7 +138,7 @@ def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> Pat
                                                 spec.source))
             blocks = cfg.workdir / "backfill" / f"blocks-{i}"
             shutil.rmtree(blocks, ignore_errors=True)
-            since = end - 3 * spec.rules.long_interval_seconds if rules.recent(group) else start
+            since = rules.backfill_start(spec, group, start, end)
             run = promtool.run("tsdb", "create-blocks-from", "rules", "--quiet", f"--start={since}",
                                f"--end={end}", f"--url={cfg.url(port)}", f"--eval-interval={interval}",
                                f"--output-dir={blocks}", str(rule_file), timeout=1800)

@@ -10,42 +10,38 @@ so the estimate is per series: it ranks changes, it does not price them.
 
 from __future__ import annotations
 
-import re
+from aethervision.core import defaults, durations
+from aethervision.promql.parse import ranges
 
-from aethervision.core import durations
+DEFAULT_INTERVAL = durations.parse(defaults.EVALUATION_INTERVAL)
 
-_RANGE = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{[^}]*\})?\s*\[((?:\d+(?:ms|[ywdhms]))+)\]")
-_STRING = re.compile(r'"(?:\\.|[^"\\])*"')
+
+def group_seconds(group: dict, default: int = DEFAULT_INTERVAL) -> int:
+    """A rule group's interval; files from before groups stated one take the default."""
+    return durations.parse(group["interval"]) if group.get("interval") else default
 
 
 def _intervals(rule_docs, default: int) -> dict[str, int]:
     """Recorded series -> the interval of the group that records it."""
-    out = {}
-    for doc in rule_docs:
-        for group in (doc or {}).get("groups", []):
-            for rule in group.get("rules", []):
-                if "record" in rule:
-                    out[rule["record"]] = durations.parse(group.get("interval") or f"{default}s")
-    return out
+    return {rule["record"]: group_seconds(group, default) for doc in rule_docs
+            for group in (doc or {}).get("groups", []) for rule in group.get("rules", []) if "record" in rule}
 
 
 def rule_samples(expr: str, series_interval: dict[str, int], scrape: int) -> int:
     """Estimated samples one evaluation of `expr` reads."""
-    text = _STRING.sub('""', expr)
-    total = 0
-    for name, window in _RANGE.findall(text):
-        total += max(1, durations.parse(window) // series_interval.get(name, scrape))
-    return total
+    return sum(max(1, durations.parse(window) // series_interval.get(name, scrape))
+               for name, window in ranges(expr))
 
 
-def estimate(rule_docs, scrape: int = 15, evaluation: int = 30) -> int:
+def estimate(rule_docs, scrape: int = durations.parse(defaults.SCRAPE_INTERVAL),
+             evaluation: int = DEFAULT_INTERVAL) -> int:
     """Estimated samples per hour of every rule in `rule_docs` (per raw series, see above)."""
     rule_docs = list(rule_docs)
     series_interval = _intervals(rule_docs, evaluation)
     total = 0.0
     for doc in rule_docs:
         for group in (doc or {}).get("groups", []):
-            per_hour = 3600 / durations.parse(group.get("interval") or f"{evaluation}s")
+            per_hour = 3600 / group_seconds(group, evaluation)
             for rule in group.get("rules", []):
                 total += rule_samples(str(rule.get("expr", "")), series_interval, scrape) * per_hour
     return round(total)

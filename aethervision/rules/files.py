@@ -51,15 +51,31 @@ def input_metrics(spec: Spec) -> dict[str, str]:
     return inputs
 
 
+def dependency_levels(rules_by_name: dict[str, dict]) -> dict[str, int]:
+    """Recorded name -> its level: 0 reads no recorded series of `rules_by_name`, each other
+    level only lower ones (a backfill pass cannot read what it is itself creating)."""
+    reads = {name: metric_names(rule["expr"]) & set(rules_by_name) for name, rule in rules_by_name.items()}
+    levels: dict[str, int] = {}
+
+    def level(name: str) -> int:
+        if name not in levels:
+            levels[name] = 1 + max((level(dep) for dep in reads[name]), default=-1)
+        return levels[name]
+
+    for name in rules_by_name:
+        level(name)
+    return levels
+
+
 def backfill_passes(spec: Spec) -> list[list[dict]]:
     """The SLO recording rules whose history live rules read over ranges, by dependency level.
 
     A fresh Prometheus records only from its start, but the long windows and the
     coverage read recorded series (tiles, timestamps) over the whole window, and the
     fast group reads the slow group's newest values. Backfilling these (with
-    `promtool tsdb create-blocks-from rules`, one pass per level, since a pass
-    cannot read what it is itself creating) makes the budget real at once; the
-    slow group's own outputs only need the last interval (see `recent`).
+    `promtool tsdb create-blocks-from rules`, one pass per level) makes the budget
+    real at once; the slow group's own outputs only need the last interval (see
+    `backfill_start`).
     """
     rules_by_name = {r["record"]: r for s in spec.slos for g in slo.recording_groups(spec, s) for r in g["rules"]}
     reads = {name: metric_names(rule["expr"]) & set(rules_by_name) for name, rule in rules_by_name.items()}
@@ -71,21 +87,22 @@ def backfill_passes(spec: Spec) -> list[list[dict]]:
         for dep in reads[todo.pop()] - wanted:
             wanted.add(dep)
             todo.append(dep)
-
-    def level(name: str) -> int:
-        return 1 + max((level(dep) for dep in reads[name]), default=-1)
-
+    levels = dependency_levels(rules_by_name)
     passes: list[list[dict]] = []
     for name in sorted(wanted, key=list(rules_by_name).index):
-        depth = level(name)
-        passes += [[] for _ in range(depth + 1 - len(passes))]
-        passes[depth].append(rules_by_name[name])
-    split = [[r for r in rules if recent([r]) is wanted_recent] for rules in passes for wanted_recent in (False, True)]
+        passes += [[] for _ in range(levels[name] + 1 - len(passes))]
+        passes[levels[name]].append(rules_by_name[name])
+    # Within a level, the history-long rules and the slow group's outputs go in separate passes.
+    split = [[r for r in rules if _slow_output(r) is slow] for rules in passes for slow in (False, True)]
     return [rules for rules in split if rules]
 
 
-def recent(rules: list[dict]) -> bool:
-    """True for a backfill pass of slow-group outputs (the fast group reads only their newest
-    value): it needs the last two slow intervals, not the whole history, which would cost a
-    window-long read at every step."""
-    return all(rule["record"].endswith(":slow") for rule in rules)
+def _slow_output(rule: dict) -> bool:
+    return rule["record"].endswith(":slow")
+
+
+def backfill_start(spec: Spec, rules: list[dict], start: int, end: int) -> int:
+    """Where a backfill pass begins: the history's start, or for slow-group outputs (the fast
+    group reads only their newest value) the last three slow intervals, since a whole
+    history of them would cost a window-long read at every step."""
+    return end - 3 * spec.rules.long_interval_seconds if all(map(_slow_output, rules)) else start

@@ -102,7 +102,7 @@ def long_group(spec: Spec, slo: SLO) -> dict:
     r = spec.rules
     tile, tile_seconds = r.long_interval, r.long_interval_seconds
     errors, requests = _tiles(slo)
-    bad, total = sli.tile_rates(slo, tile, r.long_interval_seconds, errors)
+    bad, total = sli.tile_rates(slo, tile, tile_seconds, errors)
     rules = [_record(errors, bad, q.slo_labels(slo)), _record(requests, total, q.slo_labels(slo)),
              # The evaluation time wherever the SLI has data: `time()` rather than timestamp(),
              # whose value MetricsQL takes from the last raw sample (VictoriaMetrics, vmalert).
@@ -116,7 +116,7 @@ def long_group(spec: Spec, slo: SLO) -> dict:
     for window in [w for w in rate_windows(spec, slo) + [slo.window] if is_long(spec, w)]:
         # Half a tile short of the window: the range holds exactly window/tile tiles, where the
         # full window would take one tile too many (Prometheus 2 ranges include both ends).
-        span = durations.format(durations.parse(window) - r.long_interval_seconds // 2, weeks=False)
+        span = durations.format(durations.parse(window) - tile_seconds // 2, weeks=False)
         rules.append(_record(q.slow(q.errors_rate(slo, window)), f"avg_over_time({errors}[{span}])"))
         if window in ratio_windows or window == slo.window:
             rules.append(_record(q.slow(q.requests_rate(slo, window)), f"avg_over_time({requests}[{span}])"))

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import yaml
 
+from aethervision.api import cost as cost_api
 from aethervision.clients.prometheus import Client
 from aethervision.live.procs import free_port, spawn, stop, wait_http
 from aethervision.live.stack import prometheus_binary
@@ -124,8 +125,7 @@ def samples(server: Server, ruleset: RuleSet, at: float, say=print) -> Measured:
     for group in ruleset.groups:
         per_hour = 3600 / ruleset.interval(group)
         for rule in group["rules"]:
-            answer = server.client.get("/api/v1/query", query=rule["expr"], time=f"{at:.3f}", stats="all")
-            touched = int(answer["stats"]["samples"]["totalQueryableSamples"])
+            touched = cost_api.rule_samples(server.client, rule["expr"], at)
             out.samples_per_eval += touched
             out.samples_per_hour += touched * per_hour
             out.by_rule[_kind(rule)] = out.by_rule.get(_kind(rule), 0) + touched * per_hour

@@ -31,7 +31,7 @@ def summary(slos: int, results: dict) -> str:
     return f"cost, {slos} SLOs:\n" + "\n".join(rows)
 
 
-def _machine() -> dict:
+def machine_facts() -> dict:
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                   if line.startswith("model name")), platform.processor())
     memory = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
@@ -100,7 +100,7 @@ def render(folder: Path) -> Path:
 
 
 def write(folder: Path, runs: list[dict]) -> tuple[Path, Path]:
-    machine = _machine()
+    machine = machine_facts()
     folder.mkdir(parents=True, exist_ok=True)
     md, js = folder / "cost.md", folder / "cost.json"
     md.write_text(markdown(runs, machine))
