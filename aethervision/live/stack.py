@@ -144,6 +144,10 @@ def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> Pat
                                f"--output-dir={blocks}", str(rule_file), timeout=1800)
             if run.returncode != 0:
                 raise UserError(f"promtool could not backfill {rule_file}: {run.stderr.strip()[-500:]}")
+            if not blocks.is_dir():  # every evaluation came back empty: say which pass, and when
+                raise UserError(f"backfill pass {i} ({names}) recorded nothing from {since} to {end}: see "
+                                f"{cfg.workdir / 'logs' / 'prometheus-backfill.log'}; promtool said: "
+                                f"{run.stderr.strip()[-500:] or 'nothing'}")
         finally:
             stop(proc)
         for block in blocks.iterdir():
