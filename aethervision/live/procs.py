@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,7 +14,7 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from aethervision.core.errors import AetherVisionError, UserError
+from aethervision.core.errors import AetherVisionError, ToolMissing, UserError
 from aethervision.core.files import write_atomic
 
 
@@ -23,6 +24,19 @@ class Proc:
     pid: int
     argv: list[str]
     log: str
+
+
+def binary(names: tuple[str, ...], package: str) -> str:
+    """The first of `names` on PATH; ToolMissing naming the Debian package otherwise."""
+    for name in names:
+        path = shutil.which(name)
+        if path:
+            return path
+    raise ToolMissing(f"{names[0]} not found: install Debian's {package} package (`make promtool` does)")
+
+
+def prometheus_binary() -> str:
+    return binary(("prometheus",), "prometheus")
 
 
 def spawn(name: str, argv: list[str], log: Path, env: dict[str, str] | None = None) -> Proc:

@@ -18,16 +18,18 @@ from aethervision.builder import render
 from aethervision.clients import promtool
 from aethervision.clients.prometheus import Client
 from aethervision.core import durations
-from aethervision.core.errors import ToolMissing, UserError
+from aethervision.core.errors import UserError
 from aethervision.core.model import Spec
 from aethervision.live import demo_files as files
 from aethervision.live import services, simulator
 from aethervision.live.demo_files import DemoConfig
 from aethervision.live.procs import (
     Proc,
+    binary,
     free_port,
     load,
     port_free,
+    prometheus_binary,
     running,
     save,
     spawn,
@@ -42,19 +44,6 @@ from aethervision.rules import files as rules
 
 STATE_FILE = "demo.json"
 Progress = Callable[[str], None]
-
-
-def binary(names: tuple[str, ...], package: str) -> str:
-    """The first of `names` on PATH; ToolMissing naming the Debian package otherwise."""
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            return path
-    raise ToolMissing(f"{names[0]} not found: install Debian's {package} package (`make promtool` does)")
-
-
-def prometheus_binary() -> str:
-    return binary(("prometheus",), "prometheus")
 
 
 def _service(cfg: DemoConfig, name: str, argv: list[str], ready: str) -> Proc:

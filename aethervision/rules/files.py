@@ -35,6 +35,13 @@ def alert_rules(spec: Spec) -> dict:
     return {"groups": [_timed(spec, g) for g in groups]}
 
 
+def slo_groups(spec: Spec, names: tuple[str, ...]) -> tuple[list[dict], list[dict]]:
+    """The named SLOs' recording groups and alert groups, each with its interval (the backtest's rules)."""
+    chosen = [s for s in spec.slos if s.name in names]
+    recording = [_timed(spec, g) for s in chosen for g in slo.recording_groups(spec, s)]
+    return recording, [_timed(spec, policy.alert_group(spec, s)) for s in chosen]
+
+
 def input_metrics(spec: Spec) -> dict[str, str]:
     """Metrics AetherVision reads but does not produce, with what they are."""
     inputs = {"ALERTS": "Prometheus's own series of pending and firing alerts"}

@@ -1,0 +1,154 @@
+"""Backtest results as text (terminal), markdown (a pull request comment) or JSON, and base vs head."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+
+from aethervision.core import durations
+from aethervision.live.backtest.report import INCIDENT_GAP, Incident, Result, Summary, notify_class
+
+
+def when(t: int | None) -> str:
+    return "-" if t is None else time.strftime("%d %b %H:%M", time.gmtime(t))
+
+
+def _span(seconds: int) -> str:
+    return durations.format(max(0, int(seconds)) // 60 * 60, weeks=False) if seconds >= 60 else f"{seconds}s"
+
+
+def _name(summary: Summary) -> str:
+    group = ", ".join(f"{k}={v}" for k, v in summary.group)
+    return f"{summary.slo} ({group})" if group else summary.slo
+
+
+def _rate(count: int, result: Result) -> str:
+    return f"{count / result.weeks:.1f}/week" if result.weeks else "-"
+
+
+def _incident_line(i: Incident) -> str:
+    spent = "-" if i.spent_at_first is None else f"{i.spent_at_first:.0%}"
+    ran_out = f"budget ran out {_span(i.lead)} after it" if i.lead is not None else "budget lasted"
+    page = f", first page {when(i.first_page)}" if i.first_page is not None and i.first_page != i.start else ""
+    return (f"{when(i.start)} first {i.first_class}{page}; {i.pages} page(s), {i.tickets} ticket(s); "
+            f"{spent} of the budget spent by then; {ran_out}")
+
+
+def _matched(base: Summary | None, head: Summary | None) -> list[tuple[Incident | None, Incident | None]]:
+    """Incidents of base and head paired when they overlap (within the incident gap)."""
+    tagged = [(i, 0) for i in (base.incidents if base else ())] + [(i, 1) for i in (head.incidents if head else ())]
+    pairs: list[list] = []
+    reach = None
+    for incident, side in sorted(tagged, key=lambda x: x[0].start):
+        end = incident.end if incident.end is not None else 1 << 62
+        if pairs and reach is not None and incident.start - reach < INCIDENT_GAP and pairs[-1][side] is None:
+            pairs[-1][side] = incident
+            reach = max(reach, end)
+        else:
+            pairs.append([incident, None] if side == 0 else [None, incident])
+            reach = end
+    return [tuple(p) for p in pairs]
+
+
+def difference(base: Summary | None, head: Summary | None) -> str:
+    """One line: "pages 7 -> 2; tickets 3 -> 3; 14 Nov 09:12 incident: first page 09:24 -> 09:31 (+7m); ..."."""
+    parts = [f"pages {base.pages if base else 0} -> {head.pages if head else 0}",
+             f"tickets {base.tickets if base else 0} -> {head.tickets if head else 0}"]
+    lost, new = [], []
+    for old, now in _matched(base, head):
+        if old and not now:
+            lost.append(f"{when(old.start)} ({old.first_class})")
+        elif now and not old:
+            new.append(f"{when(now.start)} ({now.first_class})")
+        elif old and now:
+            first = min(old.start, now.start)
+            if (old.first_page, old.start) != (now.first_page, now.start):
+                a = old.first_page if old.first_page is not None else old.start
+                b = now.first_page if now.first_page is not None else now.start
+                what = "first page" if old.first_page is not None and now.first_page is not None \
+                    else "first notification"
+                shift = b - a
+                sign = "+" if shift > 0 else "-"
+                parts.append(f"{when(first)} incident: {what} {when(a)[-5:]} -> {when(b)[-5:]} "
+                             f"({sign}{_span(abs(shift))})" if shift else
+                             f"{when(first)} incident: {what} unchanged at {when(a)[-5:]}")
+    parts.append(f"lost: {', '.join(lost)}" if lost else "no incident lost")
+    if new:
+        parts.append(f"new: {', '.join(new)}")
+    return "; ".join(parts)
+
+
+def _facts(result: Result) -> list[str]:
+    f = result.facts
+    head = (f"{when(result.start)} to {when(result.end)} UTC ({(result.end - result.start) / 86400:.1f} days)")
+    lines = [head]
+    if f:
+        lines.append(f"history: {f['series']:,} series, {f['samples']:,} samples at {f['resolution']}s "
+                     f"(the shortest alert window, {f['shortest_window']}, holds {f['points_in_shortest']}); "
+                     f"alerts evaluated every {f['alert_interval']}")
+    return lines
+
+
+def text(result: Result, base: Result | None = None) -> str:
+    lines = [f"Backtest of {result.facts.get('spec', 'the spec')} on {result.facts.get('url', 'Prometheus')}",
+             *_facts(result), ""]
+    base_by = {s.key: s for s in base.summaries} if base else {}
+    for s in result.summaries:
+        lines.append(f"{_name(s)}: pages {s.pages} ({_rate(s.pages, result)}), tickets {s.tickets} "
+                     f"({_rate(s.tickets, result)}), paging {_span(s.paging_seconds)}")
+        if base:
+            lines.append(f"  vs {base.rules}: {difference(base_by.get(s.key), s)}")
+        for e in s.episodes:
+            end = when(e.end)[-5:] if e.end is not None else "still firing"
+            lines.append(f"  {when(e.start)} - {end}  {e.alert} ({e.severity}, {notify_class(e.severity)})")
+        for i in s.incidents:
+            lines.append(f"  incident: {_incident_line(i)}")
+    return "\n".join(lines) + "\n"
+
+
+def markdown(result: Result, base: Result | None = None) -> str:
+    title = f"### Backtest: {result.facts.get('spec', 'spec')}" + (f" ({base.rules} -> {result.rules})" if base else "")
+    lines = [title, "", f"{' · '.join(_facts(result))}", ""]
+    base_by = {s.key: s for s in base.summaries} if base else {}
+    if base:
+        lines += [f"| SLO | {base.rules} -> {result.rules} |", "|---|---|"]
+        lines += [f"| {_name(s)} | {difference(base_by.get(s.key), s)} |" for s in result.summaries]
+        lines.append("")
+    lines += ["| SLO | pages | tickets | paging | incidents |", "|---|---|---|---|---|"]
+    for s in result.summaries:
+        lines.append(f"| {_name(s)} | {s.pages} ({_rate(s.pages, result)}) | {s.tickets} ({_rate(s.tickets, result)})"
+                     f" | {_span(s.paging_seconds)} | {len(s.incidents)} |")
+    episodes = [(s, e) for s in result.summaries for e in s.episodes]
+    if episodes:
+        lines += ["", "<details><summary>Episodes</summary>", "", "| SLO | alert | severity | start | end |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {_name(s)} | {e.alert} | {e.severity} | {when(e.start)} | "
+                  f"{when(e.end) if e.end is not None else 'still firing'} |" for s, e in episodes]
+        lines += ["", "</details>"]
+    incidents = [(s, i) for s in result.summaries for i in s.incidents]
+    if incidents:
+        lines += ["", "Incidents:", ""] + [f"- {_name(s)}: {_incident_line(i)}" for s, i in incidents]
+    return "\n".join(lines) + "\n"
+
+
+def as_json(result: Result, base: Result | None = None) -> str:
+    def one(r: Result) -> dict:
+        return {"rules": r.rules, "start": r.start, "end": r.end, "facts": r.facts,
+                "slos": [{"slo": s.slo, "group": dict(s.group), "pages": s.pages, "tickets": s.tickets,
+                          "pages_per_week": round(s.pages / r.weeks, 3) if r.weeks else None,
+                          "tickets_per_week": round(s.tickets / r.weeks, 3) if r.weeks else None,
+                          "paging_seconds": s.paging_seconds,
+                          "episodes": [{**asdict(e), "labels": dict(e.labels),
+                                        "class": notify_class(e.severity)} for e in s.episodes],
+                          "incidents": [{**asdict(i), "lead": i.lead} for i in s.incidents]}
+                         for s in r.summaries]}
+    doc = {"head": one(result)}
+    if base:
+        base_by = {s.key: s for s in base.summaries}
+        doc["base"] = one(base)
+        doc["difference"] = {_name(s): difference(base_by.get(s.key), s) for s in result.summaries}
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+FORMATS = {"text": text, "markdown": markdown, "json": as_json}

@@ -1,0 +1,129 @@
+"""One rule set over an imported history: its recording rules backfilled, its alerts replayed.
+
+Each rule set gets its own TSDB folder holding hard links to the history's blocks
+(blocks are immutable, so base and head share the bytes) and its own recorded
+series. What the rules read over ranges (tiles, sample timestamps) is recorded
+over the whole history at its group's interval, so the long windows are as full
+as in production; everything else from a little before the range, at its group's
+interval: the fast group every `rules.interval`, the slow one every tile.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from aethervision.clients.prometheus import Client
+from aethervision.core import durations
+from aethervision.live import rule_backfill
+from aethervision.live.backtest.alerts import Episode, Labels, alert_labels, replay
+from aethervision.live.rule_backfill import Pass, Progress
+from aethervision.promql.parse import metric_names, ranged_names
+
+MAX_POINTS = 10_000  # per series and range query (Prometheus refuses more than 11,000)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A rule set: the SLOs' recording groups and alert groups (each with its interval)."""
+    name: str  # "head", or the base ref
+    recording: tuple[dict, ...]
+    alerting: tuple[dict, ...]
+    remaining: dict[str, str]  # SLO -> its error-budget-remaining series
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rules: Rules
+    episodes: tuple[Episode, ...]
+    remaining: dict[str, dict[Labels, list[tuple[int, float]]]]  # SLO -> labels -> (t, budget left)
+    seconds: float
+
+
+def _link_history(history: Path, data: Path) -> None:
+    data.mkdir(parents=True)
+    for block in history.iterdir():
+        if block.is_dir() and (block / "meta.json").exists():
+            (data / block.name).mkdir()
+            for path in block.rglob("*"):
+                target = data / block.name / path.relative_to(block)
+                if path.is_dir():
+                    target.mkdir(exist_ok=True)
+                else:
+                    os.link(path, target)
+
+
+def needed(rules: Rules) -> list[dict]:
+    """The recording rules the alerts and the budget read, directly or through other rules
+    (the dashboards' extras, like days to breach, change no alert)."""
+    by_name = {r["record"]: r for g in rules.recording for r in g["rules"]}
+    todo = [n for g in rules.alerting for r in g["rules"] for n in metric_names(r["expr"])]
+    todo += [n for expr in rules.remaining.values() for n in metric_names(expr)]
+    wanted: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in by_name and name not in wanted:
+            wanted.add(name)
+            todo += metric_names(by_name[name]["expr"])
+    return [rule for name, rule in by_name.items() if name in wanted]
+
+
+def passes(rules: Rules, history_start: int, start: int, end: int) -> list[list[Pass]]:
+    """The recording rules by level; each level's rules by (interval, from where)."""
+    group_of = {r["record"]: g for g in rules.recording for r in g["rules"]}
+    ranged = {n for g in rules.recording for r in g["rules"] for n in ranged_names(r["expr"])
+              if not r["expr"].startswith("last_over_time")}
+    slow = max(durations.parse(g["interval"]) for g in rules.recording)
+    out = []
+    for level in rule_backfill.levels(needed(rules)):
+        batches: dict[tuple[int, int], list[dict]] = {}
+        for rule in level:
+            step = durations.parse(group_of[rule["record"]]["interval"])
+            since = history_start + slow if rule["record"] in ranged else start - 2 * slow
+            batches.setdefault((step, since - since % step), []).append(rule)
+        out.append([Pass(tuple(members), since, end - end % step, step)
+                    for (step, since), members in sorted(batches.items())])
+    return out
+
+
+def _ranged(client: Client, expr: str, start: int, end: int, step: int) -> dict[Labels, list[tuple[int, float]]]:
+    """A range query over any length: chunks of MAX_POINTS steps, series joined by labels."""
+    out: dict[Labels, list[tuple[int, float]]] = {}
+    for lo in range(start, end + 1, MAX_POINTS * step):
+        hi = min(end, lo + (MAX_POINTS - 1) * step)
+        for labels, values in client.query_range(expr, lo, hi, step):
+            out.setdefault(tuple(sorted(labels.items())), []).extend((int(t), v) for t, v in values)
+    return out
+
+
+def _alert(client: Client, rule: dict, step: int, start: int, end: int) -> list[Episode]:
+    for_ = durations.parse(rule.get("for", "0s"))
+    warm = start - -(-for_ // step) * step  # pending before the range can fire inside it
+    held: dict[Labels, list[int]] = {}
+    for labels, points in _ranged(client, rule["expr"], warm, end, step).items():
+        held.setdefault(alert_labels(dict(labels), rule), []).extend(t for t, _ in points)
+    return [e for e in replay(rule, held, warm, end, step, for_) if e.until(end) > start]
+
+
+def run(rules: Rules, history: Path, history_start: int, start: int, end: int, workdir: Path,
+        progress: Progress) -> Outcome:
+    """Backfill the rule set's recording rules over the history, then replay its alerts over [start, end]."""
+    began = time.monotonic()
+    data = workdir / "tsdb"
+    _link_history(history, data)
+    rule_backfill.run(passes(rules, history_start, start, end), data, workdir, progress,
+                      name=f"prometheus-backtest-{rules.name}")
+    progress(f"  alerts: replaying {sum(len(g['rules']) for g in rules.alerting)} alert rules of {rules.name}")
+    jobs = [(rule, durations.parse(g["interval"])) for g in rules.alerting for r in g["rules"] for rule in [r]]
+    with rule_backfill.serving(data, workdir, f"prometheus-backtest-{rules.name}") as client, \
+            ThreadPoolExecutor(max_workers=2) as pool:
+        found = pool.map(lambda job: _alert(client, job[0], job[1], start - start % job[1], end), jobs)
+        episodes = tuple(e for batch in found for e in batch)
+        fast = min(step for _, step in jobs)
+        remaining = {slo: {labels: points for labels, points in
+                           _ranged(client, expr, start - start % fast, end, fast).items()}
+                     for slo, expr in rules.remaining.items()}
+    return Outcome(rules, episodes, remaining, time.monotonic() - began)

@@ -1,0 +1,156 @@
+"""`aethervision backtest`: the spec's alerts (and a base ref's) over a Prometheus's own history.
+
+1. Find how far back the server holds every SLI input, and settle the range.
+2. Copy the inputs' history into a local TSDB (history.fetch).
+3. Per rule set (head, and the base ref's spec when asked): backfill its
+   recording rules over that history and replay its alerts (replay.run).
+4. Summarise each (report.summarise); render picks the format.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from aethervision import spec as spec_mod
+from aethervision.clients.prometheus import Client
+from aethervision.core import durations
+from aethervision.core.errors import UserError
+from aethervision.core.model import Spec
+from aethervision.live.backtest import history, replay
+from aethervision.live.backtest.report import Result, summarise
+from aethervision.live.rule_backfill import Progress
+from aethervision.promql import queries as q
+from aethervision.promql.parse import ranges
+from aethervision.rules import files as rule_files
+
+DAY = 86400
+RESOLUTION = 60  # seconds between history samples: the 10m alert window holds 10
+
+
+@dataclass(frozen=True)
+class Window:
+    history_start: int  # the first sample copied (the long windows look back from `start`)
+    start: int  # the alerts are replayed over [start, end]
+    end: int
+
+
+def base_spec(ref: str, spec_path: Path) -> Spec:
+    """The spec as committed at a git ref, read with `git show` (errors name ref:path)."""
+    where = spec_path.resolve().parent
+    try:
+        shown = subprocess.run(["git", "show", f"{ref}:./{spec_path.name}"], cwd=where, capture_output=True,
+                               text=True, timeout=60, check=False)
+    except FileNotFoundError as exc:
+        raise UserError("--base needs git on PATH") from exc
+    if shown.returncode != 0:
+        raise UserError(f"--base {ref}: git cannot show {spec_path.name} at {ref}: {shown.stderr.strip()}")
+    return spec_mod.parse(shown.stdout, f"{ref}:{spec_path.name}")
+
+
+def chosen_slos(spec: Spec, names: tuple[str, ...]) -> tuple[str, ...]:
+    known = [s.name for s in spec.slos]
+    for name in names:
+        if name not in known:
+            raise UserError(f"{spec.source}: slos: no SLO named {name!r} (the spec has {', '.join(known)})")
+    return names or tuple(known)
+
+
+def _rules(spec: Spec, name: str, slos: tuple[str, ...]) -> replay.Rules:
+    names = tuple(n for n in slos if n in {s.name for s in spec.slos})
+    recording, alerting = rule_files.slo_groups(spec, names)
+    return replay.Rules(name, tuple(recording), tuple(alerting),
+                        {s.name: q.budget_remaining(s) for s in spec.slos if s.name in names})
+
+
+def longest_window(rule_sets: list[replay.Rules]) -> int:
+    return max((durations.parse(span) for rules in rule_sets for g in rules.recording for r in g["rules"]
+                for _, span in ranges(r["expr"])), default=0)
+
+
+def settle(client: Client, inputs: list[history.Input], lookback: int, days: float | None, start: int | None,
+           end: int | None, default_days: float, step: int) -> Window:
+    """The backtest's range, refused when the server does not hold it."""
+    end = (end if end is not None else int(time.time()) - 2 * RESOLUTION) // step * step
+    wanted = start if start is not None else end - int((days or default_days) * DAY)
+    oldest = None
+    for item in inputs:
+        first = history.oldest_sample(client, item.selector, end, end - wanted + lookback + DAY, 3600)
+        if first is None:
+            if item.required:
+                raise UserError(f"no series for {item.selector} (SLO {', '.join(item.slos)}) on {client.safe_url} "
+                                f"in the {(end - wanted) / DAY:.0f} days before {history.when(end)}: "
+                                "is the selector right, is the job scraped?")
+            continue
+        oldest = first if oldest is None else max(oldest, first)
+    oldest = -(-oldest // step) * step
+    held = math.floor((end - oldest) / DAY * 10) / 10  # never more than it holds
+    if wanted < oldest:
+        if days is not None or start is not None:
+            raise UserError(f"{client.safe_url} holds {held:g} days of history for these SLIs (from "
+                            f"{history.when(oldest)}, to the hour); ask for --days {held:g} or fewer")
+        wanted = oldest  # the default range shrinks to what the server holds
+    if end - wanted < 3600:
+        raise UserError(f"{client.safe_url} holds {(end - wanted) / 3600:.1f} hours of history: "
+                        "a backtest needs at least one")
+    return Window(max(oldest, wanted - lookback) // step * step, wanted // step * step, end)
+
+
+def run(spec: Spec, spec_path: Path, client: Client, *, slos: tuple[str, ...] = (), days: float | None = None,
+        start: int | None = None, end: int | None = None, base: str | None = None,
+        workdir: Path | None = None, progress: Progress = print) -> tuple[Result, Result | None]:
+    """Backtest head (and base): the results, head first."""
+    began = time.monotonic()
+    slos = chosen_slos(spec, slos)
+    rule_sets = [_rules(spec, "head", slos)]
+    base_rules = None
+    if base:
+        base_rules = _rules(base_spec(base, spec_path), base, slos)
+        rule_sets.append(base_rules)
+    inputs = history.inputs(spec, slos)
+    if base_rules is not None:
+        seen = {i.selector for i in inputs}
+        inputs += [i for i in history.inputs(base_spec(base, spec_path), slos) if i.selector not in seen]
+    slow = spec.rules.long_interval_seconds
+    default_days = max(s.window_seconds for s in spec.slos if s.name in slos) / DAY
+    window = settle(client, inputs, longest_window(rule_sets) + 2 * slow, days, start, end, default_days, slow)
+    progress(f"backtest {history.when(window.start)} to {history.when(window.end)}: copying "
+             f"{len(inputs)} SLI selector(s) from {history.when(window.history_start)} at {RESOLUTION}s")
+    own = workdir is None
+    work = Path(tempfile.mkdtemp(prefix="aethervision-backtest-")) if own else workdir
+    try:
+        if not own:
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+        copied = history.fetch(client, inputs, window.history_start, window.end, RESOLUTION, work, progress)
+        results = []
+        for rules in rule_sets:
+            progress(f"{rules.name}: recording rules and alerts over the history")
+            outcome = replay.run(rules, copied.data, window.history_start, window.start, window.end,
+                                 work / rules.name, progress)
+            group_by = {s.name: s.group_by for s in (spec.slos if rules is rule_sets[0] else
+                                                     base_spec(base, spec_path).slos) if s.name in slos}
+            facts = {"spec": str(spec_path) if rules is rule_sets[0] else f"{base}:{spec_path.name}",
+                     "url": client.safe_url, "series": copied.series, "samples": copied.samples,
+                     "resolution": RESOLUTION, "shortest_window": _shortest(rules),
+                     "points_in_shortest": durations.parse(_shortest(rules)) // RESOLUTION,
+                     "alert_interval": rules.alerting[0]["interval"] if rules.alerting else "-",
+                     "seconds": round(time.monotonic() - began, 1)}
+            results.append(summarise(rules.name, outcome.episodes, outcome.remaining, group_by,
+                                     window.start, window.end, outcome.seconds, facts))
+        progress(f"done in {time.monotonic() - began:.0f}s")
+        return results[0], (results[1] if len(results) > 1 else None)
+    finally:
+        if own:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _shortest(rules: replay.Rules) -> str:
+    seconds = min((durations.parse(span) for g in rules.recording for r in g["rules"]
+                   for _, span in ranges(r["expr"]) if not r["expr"].startswith("last_over_time")), default=0)
+    return durations.format(seconds, weeks=False) if seconds else "-"

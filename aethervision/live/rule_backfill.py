@@ -1,0 +1,165 @@
+"""Recording rules over past data, as Prometheus would have recorded them.
+
+`promtool tsdb create-blocks-from rules` evaluates rules with range queries
+against a running Prometheus and writes the results as blocks. A rule can only
+read what that Prometheus already holds, so the rules go in dependency levels:
+a temporary Prometheus serves the TSDB, promtool records one level (split over
+`parallel` promtool processes, one per core), the Prometheus stops, the new
+blocks move in, and the next level starts. The demo's backfill and the
+backtest both run through here.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from aethervision.clients import promtool
+from aethervision.clients.prometheus import Client
+from aethervision.core.errors import UserError
+from aethervision.live.procs import free_port, prometheus_binary, spawn, stop, wait_http
+from aethervision.rules import files as rule_files
+
+Progress = Callable[[str], None]
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class Pass:
+    """Recording rules evaluated every `step` seconds from `start` to `end` (Unix seconds)."""
+    rules: tuple[dict, ...]
+    start: int
+    end: int
+    step: int
+
+    @property
+    def names(self) -> str:
+        return ", ".join(r["record"] for r in self.rules)
+
+
+def levels(rules: list[dict]) -> list[list[dict]]:
+    """Recording rules by dependency level: a level reads only lower ones."""
+    by_name = {r["record"]: r for r in rules}
+    depth = rule_files.dependency_levels(by_name)
+    out: list[list[dict]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
+    for name, level in depth.items():
+        out[level].append(by_name[name])
+    return out
+
+
+@contextmanager
+def serving(data: Path, workdir: Path, name: str, host: str = "127.0.0.1") -> Iterator[Client]:
+    """A Prometheus without targets or rules over the TSDB at `data`, for as long as the block runs.
+
+    Retention is 100 years: the default 15 days would delete an imported history at startup."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / "prometheus-replay.yml"
+    config.write_text("global: {evaluation_interval: 1m}\n")
+    port = free_port(host)
+    url = f"http://{host}:{port}"
+    proc = spawn(name, [prometheus_binary(), f"--config.file={config.resolve()}",
+                        f"--storage.tsdb.path={data.resolve()}", "--storage.tsdb.retention.time=36500d",
+                        f"--web.listen-address={host}:{port}", "--query.max-samples=200000000"],
+                 workdir / "logs" / f"{name}.log")
+    try:
+        wait_http(f"{url}/-/ready", proc, timeout=300)
+        yield Client(url, timeout=600)
+    finally:
+        stop(proc)
+
+
+def _day_text(rules: tuple[dict, ...], answers: list[list[dict]]) -> str:
+    """OpenMetrics for recorded series: each rule's name, its answer's labels plus the rule's labels.
+
+    Answers that differ only in their metric name (`a < b or b`) become one recorded
+    series, as in a live Prometheus: their points are merged in time order."""
+    out = []
+    for rule, answer in zip(rules, answers):
+        series: dict[str, dict[float, str]] = {}
+        for item in answer:
+            labels = {k: v for k, v in item["metric"].items() if k != "__name__"}
+            labels.update(rule.get("labels", {}))
+            text = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
+            points = series.setdefault(f"{rule['record']}{{{text}}} ", {})
+            for t, v in item["values"]:
+                points.setdefault(t, v)
+        for head, points in series.items():
+            out.append("".join(f"{head}{points[t]} {t}\n" for t in sorted(points)))
+    return "".join(out)
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def import_day(text: str, data: Path, workdir: Path, tag: str) -> None:
+    """OpenMetrics text of one UTC day -> one 24h block moved into `data`."""
+    source = workdir / f"{tag}.om"
+    source.write_text(text + "# EOF\n")
+    blocks = workdir / f"{tag}.blocks"
+    shutil.rmtree(blocks, ignore_errors=True)
+    run_ = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=24h",
+                        str(source), str(blocks), timeout=3600)
+    if run_.returncode != 0:
+        raise UserError(f"promtool could not import {source}: {run_.stderr.strip()[-500:]}")
+    source.unlink()
+    for block in blocks.iterdir():
+        block.rename(data / block.name)
+    shutil.rmtree(blocks)
+
+
+def _days(job: Pass) -> list[tuple[int, int]]:
+    """[first, last] evaluation times of the pass within each UTC day."""
+    out = []
+    for day in range(job.start // DAY * DAY, job.end + 1, DAY):
+        lo = max(job.start, day + (-(day - job.start)) % job.step)
+        hi = min(job.end, day + DAY - 1)
+        if lo <= hi:
+            out.append((lo, hi - (hi - lo) % job.step))
+    return out
+
+
+def _record_day(client: Client, jobs: list[Pass], day: int, data: Path, workdir: Path, tag: str) -> int:
+    """Every pass's rules over one UTC day, written as one block; the number of samples."""
+    texts, samples = [], 0
+    for job in jobs:
+        for lo, hi in _days(job):
+            if lo // DAY * DAY != day:
+                continue
+            answers = [client.get("/api/v1/query_range", query=r["expr"], start=str(lo), end=str(hi),
+                                  step=str(job.step))["result"] for r in job.rules]
+            samples += sum(len(item["values"]) for answer in answers for item in answer)
+            texts.append(_day_text(job.rules, answers))
+    if samples:
+        import_day("".join(texts), data, workdir, tag)
+    return samples
+
+
+def run(passes: list[list[Pass]], data: Path, workdir: Path, progress: Progress, parallel: int = 2,
+        name: str = "prometheus-backfill") -> float:
+    """Record each level's passes into `data`, level after level; returns the seconds it took.
+
+    Each rule is evaluated as promtool's rule backfill evaluates it (a range query at the
+    rule's interval, the rule's labels on every series), but each level's answers are
+    written as one block per UTC day, not one per rule and 2 hours: thousands of small
+    blocks would cost more than the queries (and run out of file handles)."""
+    started = time.monotonic()
+    for level, jobs in enumerate(passes, 1):
+        if not jobs:
+            continue
+        days = sorted({lo // DAY * DAY for job in jobs for lo, _ in _days(job)})
+        with serving(data, workdir, name) as client, ProcessPoolExecutor(max_workers=parallel) as pool:
+            futures = [pool.submit(_record_day, client, jobs, day, data, workdir, f"level{level}-{i}")
+                       for i, day in enumerate(days)]
+            samples = sum(f.result() for f in futures)
+        if not samples:
+            raise UserError(f"recording {'; '.join(job.names for job in jobs)} gave nothing: do the inputs "
+                            f"have samples between {jobs[0].start} and {jobs[0].end}? See {workdir / 'logs'}")
+        progress(f"  rules: level {level}/{len(passes)} recorded ({sum(len(j.rules) for j in jobs)} rules, "
+                 f"{samples:,} samples, {time.monotonic() - started:.0f}s)")
+    return time.monotonic() - started

@@ -1,0 +1,198 @@
+"""`aethervision backtest` on a real Prometheus holding 61 days of history with known incidents.
+
+The source Prometheus holds crm_payments_total at one sample a minute: a quiet
+baseline (0.1% errors) and, in the 30 backtested days, a sharp outage (40% for
+an hour), a slow burn (2.5% for four days), a blip (every request fails for two
+minutes) and a quiet low-traffic night. The backtest copies that history into
+its own TSDB, replays the generated rules and reports episodes. They are checked
+against:
+- episodes computed in this test from the counts (support/incidents.py), within
+  one tile plus two samples: the long windows move a tile at a time and the
+  rates see the counters one sample a minute;
+- the foresight engine (`promtool test rules`, 5-minute evaluations of the same
+  counts every 2 minutes) on the same counts, per class, within one of its
+  evaluation intervals plus its sampling interval.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from aethervision import spec as spec_mod
+from aethervision.clients import promtool
+from aethervision.live import rule_backfill
+from bench.foresight import engine, policies, scenarios
+
+from support.incidents import DAY, MINUTE, Expected, Policy, counts, incidents, openmetrics
+from support.repo import ROOT, SPEC
+
+pytestmark = [pytest.mark.live, pytest.mark.slow]
+HISTORY_DAYS, DAYS = 61, 30
+TOLERANCE = 300 + 2 * MINUTE  # a tile, and a sample on either side
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("backtest-source")
+    end = int(time.time()) // 3600 * 3600 - 2 * 3600
+    start = end - HISTORY_DAYS * DAY
+    offset = (HISTORY_DAYS - DAYS) * DAY
+    requests, errors = counts(HISTORY_DAYS * 1440, offset)
+    (tmp / "history.om").write_text(openmetrics(start, requests, errors))
+    run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=24h",
+                       str(tmp / "history.om"), str(tmp / "data"), timeout=600)
+    assert run.returncode == 0, run.stderr
+    with rule_backfill.serving(tmp / "data", tmp, "prometheus-source") as client:
+        yield {"url": client.url, "start": start, "end": end, "from": start + offset, "requests": requests,
+               "errors": errors, "tmp": tmp}
+
+
+def _backtest(source, spec: Path, *extra: str) -> dict:
+    done = subprocess.run([sys.executable, "-m", "aethervision", "backtest", "--spec", str(spec),
+                           "--prometheus-url", source["url"], "--to", str(source["end"]), "--days", str(DAYS),
+                           "--format", "json", *extra], capture_output=True, text=True, timeout=900,
+                          cwd=spec.parent)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def head(source):
+    return _backtest(source, SPEC)
+
+
+def _reported(doc: dict) -> list[dict]:
+    (slo,) = doc["slos"]
+    return slo["episodes"]
+
+
+def _matches(expected: list[Expected], reported: list[dict], prefix: str) -> list[str]:
+    problems, left = [], list(reported)
+    for e in expected:
+        hit = next((r for r in left if r["alert"] == prefix + e.alert and abs(r["start"] - e.start) <= TOLERANCE
+                    and (r["end"] is None) == (e.end is None)
+                    and (e.end is None or abs(r["end"] - e.end) <= TOLERANCE)), None)
+        if hit is None:
+            problems.append(f"expected {e} not reported")
+        else:
+            left.remove(hit)
+    problems += [f"reported {r['alert']} {r['start']}..{r['end']} not expected" for r in left]
+    return problems
+
+
+def test_every_episode_is_one_the_counts_predict(source, head):
+    spec = spec_mod.load(SPEC)
+    policy = Policy(spec, source["start"], source["requests"], source["errors"])
+    expected = policy.episodes(source["from"], source["end"], spec.rules.interval_seconds)
+    kinds = {e.alert for e in expected}
+    # the history is built to page, to ticket and to stay quiet through the blip and the quiet night
+    assert {"ErrorBudgetFastBurn", "ErrorBudgetSlowBurn", "PredictedBreachSoon"} <= kinds
+    assert _matches(expected, _reported(head["head"]), spec.slos[0].alert_prefix) == []
+    blip, night = incidents((HISTORY_DAYS - DAYS) * DAY)[2:]
+    for quiet in (blip, night):
+        lo = source["start"] + quiet.start * MINUTE
+        assert not [r for r in _reported(head["head"]) if lo <= r["start"] <= lo + quiet.minutes * MINUTE + 3600]
+
+
+def test_counts_and_incident_figures(source, head):
+    (slo,) = head["head"]["slos"]
+    pages = [e for e in slo["episodes"] if e["class"] == "page"]
+    assert slo["pages"] == len(pages) >= 1
+    assert slo["tickets"] == len([e for e in slo["episodes"] if e["class"] == "ticket"])
+    assert slo["paging_seconds"] == sum(e["end"] - e["start"] for e in pages)  # they do not overlap here
+    weeks = DAYS / 7
+    assert slo["pages_per_week"] == round(slo["pages"] / weeks, 3)
+    spec = spec_mod.load(SPEC)
+    for incident in slo["incidents"]:
+        t = incident["start"]
+        m = (t - source["start"]) // MINUTE
+        window = spec.slos[0].window_seconds // MINUTE
+        spent = sum(source["errors"][m - window:m]) / sum(source["requests"][m - window:m]) / 0.01
+        assert incident["spent_at_first"] == pytest.approx(spent, abs=0.01), incident
+        assert incident["exhausted"] is None  # the history never spends the whole budget
+
+
+def _runs(minutes: list[int], step: int) -> list[tuple[int, int]]:
+    runs: list[list[int]] = []
+    for m in sorted(minutes):
+        if runs and m - runs[-1][1] <= step:
+            runs[-1][1] = m
+        else:
+            runs.append([m, m])
+    return [tuple(r) for r in runs]
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for lo, hi in sorted(spans):
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [tuple(r) for r in out]
+
+
+def test_the_foresight_engine_sees_the_same_episodes(source, head, tmp_path):
+    scenario = scenarios.Scenario("backtest", "the backtest's history", tuple(source["requests"]),
+                                  tuple(source["errors"]), (scenarios.T0, scenarios.T0 + 1))
+    assert scenarios.T0 * MINUTE == (HISTORY_DAYS - DAYS) * DAY + 0  # both start the comparison at day 31
+    run = engine.run(scenario, [policies.aethervision(SPEC)], tmp_path)
+    firing = run.firing["aethervision"]
+    start = source["start"]
+    for cls in ("page", "ticket"):
+        theirs = [(start + a * MINUTE, start + (b + engine.STEP) * MINUTE)
+                  for a, b in _runs([m for m, sev in firing.items() if cls in {policies.CLASS.get(s) for s in sev}],
+                                    engine.STEP)]
+        ours = _union([(e["start"], e["end"] or source["end"]) for e in _reported(head["head"]) if e["class"] == cls])
+        tolerance = (engine.STEP + engine.SAMPLE) * MINUTE
+        assert len(ours) == len(theirs), (cls, ours, theirs)
+        for (a, b), (c, d) in zip(ours, theirs):
+            assert abs(a - c) <= tolerance and abs(b - d) <= tolerance, (cls, (a, b), (c, d))
+
+
+def test_a_threshold_change_against_a_base_ref(source, tmp_path):
+    """Base: the slow ticket at 1x over 3d; head: 3x. The slow burn (2.5x) tickets only in base."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    data = yaml.safe_load(SPEC.read_text())
+    (repo / "aethervision.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    for args in (["init", "-q"], ["add", "aethervision.yaml"], ["commit", "-q", "-m", "base"]):
+        subprocess.run(git + args, cwd=repo, check=True, capture_output=True)
+    data["runway"]["burn_alerts"]["ticket"][1]["factor"] = 3
+    (repo / "aethervision.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    doc = _backtest(source, repo / "aethervision.yaml", "--base", "HEAD")
+    specs = {"base": spec_mod.load(SPEC), "head": spec_mod.load(repo / "aethervision.yaml")}
+    tickets, slow_burn = {}, {}
+    for side, spec in specs.items():
+        policy = Policy(spec, source["start"], source["requests"], source["errors"])
+        expected = policy.episodes(source["from"], source["end"], spec.rules.interval_seconds)
+        assert _matches(expected, _reported(doc[side]), spec.slos[0].alert_prefix) == [], side
+        tickets[side] = sum(1 for e in expected if e.severity == "warning")
+        slow_burn[side] = [e.start for e in expected if e.alert == "ErrorBudgetSlowBurn"]
+    assert tickets["base"] > tickets["head"]
+    line = doc["difference"]["payment_rate"]
+    assert slow_burn["base"] and not slow_burn["head"]
+    day = time.strftime("%d %b", time.gmtime(slow_burn["base"][0]))
+    assert f"tickets {tickets['base']} -> {tickets['head']}" in line, line
+    assert f"lost: {day}" in line and "(ticket)" in line, line
+    assert "pages" in line and "new:" not in line, line
+
+
+def test_a_missing_history_is_refused_naming_what_the_server_holds(source, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "aethervision", "backtest", "--spec", str(SPEC),
+                           "--prometheus-url", source["url"], "--to", str(source["end"]), "--days", "90"],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 1
+    # the first sample is a minute after the start: the hour after it is the first the server is known to hold
+    held = math.floor((source["end"] - source["start"] - 3600) / DAY * 10) / 10
+    assert f"holds {held:g} days of history" in done.stderr and f"--days {held:g} or fewer" in done.stderr, \
+        done.stderr
