@@ -89,7 +89,7 @@ previews: $(STAMP) ## Regenerate docs/previews/*.png: the default spec's dashboa
 preview: $(STAMP) ## PNGs of every dashboard from the running demo (or PROMETHEUS_URL) into previews/
 	$(AV) preview --spec $(SPEC) $(if $(PROMETHEUS_URL),--prometheus-url $(PROMETHEUS_URL)) --out previews
 
-.PHONY: push diff bench-foresight bench-cost bench-build cost demo demo-stop demo-status show-breach vision-verify open-vision simulate-dip simulate-recovery autoheal
+.PHONY: push diff bench-foresight bench-cost bench-build bench-backtest backtest cost demo demo-stop demo-status show-breach vision-verify open-vision simulate-dip simulate-recovery autoheal
 push: $(STAMP) ## Push dashboards to Grafana (GRAFANA_URL, GRAFANA_TOKEN)
 	$(AV) push --spec $(SPEC)
 
@@ -104,6 +104,12 @@ bench-cost: $(STAMP) promtool ## Rule cost vs Sloth's and Pyrra's shapes on a re
 
 bench-build: $(STAMP) promtool ## Build time and memory at 1 to 1,000 SLOs, push at scale; docs/build.md
 	$(PY) -m bench.build --spec $(SPEC) --out docs
+
+bench-backtest: $(STAMP) promtool ## Backtest speed: 1 and 10 SLOs x 30 days, and promtool's rule backfill beside it; docs/backtest-speed.md
+	$(PY) -m bench.backtest --slos $(or $(SLOS),10) --out docs
+
+backtest: $(STAMP) promtool ## Replay the alerts over PROMETHEUS_URL's history (default: the demo's); BASE=ref compares
+	$(AV) backtest --spec $(SPEC) $(if $(PROMETHEUS_URL),--prometheus-url $(PROMETHEUS_URL)) $(if $(BASE),--base $(BASE)) $(if $(FORMAT),--format $(FORMAT))
 
 cost: $(STAMP) ## Samples per hour the rules read on PROMETHEUS_URL (default: the demo's), per SLO
 	$(AV) cost --spec $(SPEC) $(if $(PROMETHEUS_URL),--prometheus-url $(PROMETHEUS_URL))

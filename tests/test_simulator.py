@@ -124,3 +124,17 @@ def test_a_foreign_file_is_not_resumed(tmp_path):
     path.write_text("# TYPE x counter\nx_total 1 2\n# EOF\n")
     with pytest.raises(UserError, match="no crm_payments_total samples"):
         simulator.last_counters(path)
+
+
+def test_history_incidents_fail_their_share_of_payments_for_their_span(tmp_path):
+    """A 10-minute incident at 30% in a 1%-failing hour: the failed counter gains exactly that."""
+    path = tmp_path / "history.om"
+    last = simulator.history(path, 0, 3600, 60, rps=10, error_ratio=0.01, incidents=((1200, 1800, 0.3),))
+    failed = {int(t): float(v) for line in path.read_text().splitlines() if line.startswith("crm_payments_total")
+              and 'status="failed"' in line for _, v, t in [line.rsplit(" ", 2)]}
+    assert failed[1200] == pytest.approx(20 * 60 * 10 * 0.01)
+    assert failed[1800] - failed[1200] == pytest.approx(10 * 60 * 10 * 0.3)
+    assert last.failed == pytest.approx(50 * 60 * 10 * 0.01 + 10 * 60 * 10 * 0.3)
+    assert last.success + last.failed == pytest.approx(3600 * 10)
+    with pytest.raises(UserError):
+        simulator.history(path, 0, 3600, 60, rps=10, error_ratio=0.01, incidents=((0, 60, 1.5),))

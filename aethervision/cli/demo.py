@@ -43,14 +43,17 @@ def _report_stopped(results: list, what: str, workdir: str, width: int) -> None:
 @click.option("--actions", type=click.Path(dir_okay=False), default=None,
               help="Autoheal mapping file. Default: each alert the spec marks `autoheal: true` runs "
                    "`aethervision simulate recovery` (the demo's stand-in for a rollback).")
+@click.option("--incidents/--no-incidents", default=True, show_default=True,
+              help="Put a slow burn, an outage and a blip into the history (`make backtest` reports them).")
 @handle_errors
 def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, alertmanager_port, blackbox_port,
-            history_days, actions):
+            history_days, actions, incidents):
     """Start the stack in the background; `make demo-stop` stops it.
 
     \b
-    1. writes HISTORY_DAYS of healthy payments (10/s, 0.1% failing) and turns
-       them into TSDB blocks (promtool tsdb create-blocks-from openmetrics);
+    1. writes HISTORY_DAYS of payments (10/s, 0.1% failing; with --incidents
+       also a slow burn, an outage and a blip) and turns them into TSDB
+       blocks (promtool tsdb create-blocks-from openmetrics);
     2. backfills the recording rules the 30-day window reads (promtool tsdb
        create-blocks-from rules, against a temporary Prometheus);
     3. starts the simulator, the autoheal service (AUTOHEAL_ENABLED is passed
@@ -67,6 +70,8 @@ def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, 
                            simulator_port=simulator_port, alertmanager_port=alertmanager_port,
                            blackbox_port=blackbox_port, history_days=history_days,
                            actions=Path(actions) if actions else None,
+                           incidents=tuple(i for i in defaults.DEMO_INCIDENTS
+                                           if incidents and i[1] < history_days * 86400),
                            autoheal_env=passed)
     urls = stack.up(spec, cfg, progress=lambda message: click.echo(f"demo: {message}"))
     click.echo("\nAetherVision demo is running:")

@@ -30,6 +30,13 @@ DEMO_HISTORY_DAYS = 31
 SIMULATOR_RPS = 10.0
 SIMULATOR_HEALTHY_RATIO = 0.001  # burn 0.1 against a 99% objective
 SIMULATOR_DIP_RATIO = 0.3  # burn 30: a full budget lasts under a day
+# The demo history's incidents, so that `make backtest` has something to report:
+# (name, starts this many seconds before the live start, lasts seconds, error ratio).
+DEMO_INCIDENTS = (
+    ("slow burn", 20 * 86400 + 6 * 3600, 36 * 3600, 0.025),  # 2.5x the budget's pace for a day and a half
+    ("outage", 9 * 86400 + 14 * 3600, 45 * 60, 0.3),  # 30% of payments fail for 45 minutes
+    ("blip", 3 * 86400 + 2 * 3600, 2 * 60, 1.0),  # every payment fails for two minutes
+)
 
 # -- spec: optional fields ------------------------------------------------------------
 POLICY = "aethervision"

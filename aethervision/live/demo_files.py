@@ -44,6 +44,7 @@ class DemoConfig:
     evaluation_interval: str | None = None  # default: the spec's
     rps: float = simulator.DEFAULT_RPS
     error_ratio: float = simulator.HEALTHY_RATIO
+    incidents: tuple[tuple[str, int, int, float], ...] = ()  # defaults.DEMO_INCIDENTS' shape; `make demo` has them
     actions: Path | None = None  # None: the demo maps the spec's autoheal alerts to `simulate recovery`
     autoheal_env: dict[str, str] = field(default_factory=dict)  # AUTOHEAL_ENABLED, token
 

@@ -125,29 +125,36 @@ def server(sim: PaymentSimulator, host: str, port: int) -> httpd.Server:
 
 # -- history for backfilling --------------------------------------------------------
 def history(path: Path, start: int, end: int, step: int, rps: float, error_ratio: float,
-            labels: dict[str, str] | None = None) -> Counters:
+            labels: dict[str, str] | None = None,
+            incidents: tuple[tuple[int, int, float], ...] = ()) -> Counters:
     """Write counters from start to end (unix seconds) every step as OpenMetrics.
 
     `labels` should be the ones Prometheus attaches when it scrapes the live
     simulator (job, instance): with them, history and live samples are one
     series and every rate across the join is right; without them they are two
     series, and windows spanning both count only part of each.
+    `incidents` are (start, end, error ratio) spans during which that ratio
+    replaces `error_ratio` (a step takes the ratio in force at its end).
     Returns the last sample, from which a live simulator can carry on.
     """
     check_settings(rps, error_ratio)
+    for _, _, ratio in incidents:
+        check_settings(None, ratio)
     if step < 1 or end <= start:
         raise UserError("history needs end > start and a step of at least 1s")
     times = range(start, end + 1, step)
-    per_step_ok, per_step_bad = rps * step * (1 - error_ratio), rps * step * error_ratio
     extra = "".join(f',{k}="{v}"' for k, v in sorted((labels or {}).items()))
+    ok, bad, totals = [], [], Counters(float(start), 0.0, 0.0)
+    for i, t in enumerate(times):
+        if i:
+            ratio = next((r for lo, hi, r in incidents if lo < t <= hi), error_ratio)
+            totals = Counters(float(t), totals.success + rps * step * (1 - ratio), totals.failed + rps * step * ratio)
+        ok.append(f'{METRIC}_total{{status="success"{extra}}} {totals.success:.6f} {t}')
+        bad.append(f'{METRIC}_total{{status="failed"{extra}}} {totals.failed:.6f} {t}')
     lines = [f"# HELP {METRIC} Payment attempts by outcome (AetherVision simulator history)",
-             f"# TYPE {METRIC} counter"]
-    for status, inc in (("success", per_step_ok), ("failed", per_step_bad)):
-        lines += [f'{METRIC}_total{{status="{status}"{extra}}} {i * inc:.6f} {t}' for i, t in enumerate(times)]
-    lines.append("# EOF")
+             f"# TYPE {METRIC} counter", *ok, *bad, "# EOF"]
     write_atomic(path, "\n".join(lines) + "\n")
-    last = len(times) - 1
-    return Counters(float(times[-1]), last * per_step_ok, last * per_step_bad)
+    return totals
 
 
 def last_counters(path: Path) -> Counters:

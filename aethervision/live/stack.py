@@ -103,8 +103,12 @@ def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> Pat
     start = end - cfg.history_days * 86400
     history = cfg.workdir / "history.om"
     progress(f"writing {cfg.history_days} days of payment history ({history})")
+    spans = tuple((end - ago, end - ago + seconds, ratio) for _, ago, seconds, ratio in cfg.incidents)
+    for name, ago, seconds, ratio in cfg.incidents:
+        progress(f"  with an incident: {name}, {ratio:.1%} of payments failing for {seconds // 60} minutes, "
+                 f"{time.strftime('%d %b %H:%M UTC', time.gmtime(end - ago))}")
     simulator.history(history, start, end, cfg.history_step, cfg.rps, cfg.error_ratio,
-                      labels=_scrape_labels(spec, cfg))
+                      labels=_scrape_labels(spec, cfg), incidents=spans)
     run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=24h",
                        str(history), str(data), timeout=600)
     if run.returncode != 0:

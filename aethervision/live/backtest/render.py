@@ -18,6 +18,10 @@ def _span(seconds: int) -> str:
     return durations.format(max(0, int(seconds)) // 60 * 60, weeks=False) if seconds >= 60 else f"{seconds}s"
 
 
+def _clock(t: int | None) -> str:
+    return "none" if t is None else when(t)[-5:]
+
+
 def _name(summary: Summary) -> str:
     group = ", ".join(f"{k}={v}" for k, v in summary.group)
     return f"{summary.slo} ({group})" if group else summary.slo
@@ -25,6 +29,15 @@ def _name(summary: Summary) -> str:
 
 def _rate(count: int, result: Result) -> str:
     return f"{count / result.weeks:.1f}/week" if result.weeks else "-"
+
+
+def _episode_span(e, end: int) -> str:
+    """"08 Nov 16:40 - 09 Nov 01:56 (9h16m)", the end's date only when it differs."""
+    if e.end is None:
+        return f"{when(e.start)} - still firing ({_span(end - e.start)} so far)"
+    stop = when(e.end)
+    stop = stop[-5:] if stop[:6] == when(e.start)[:6] else stop
+    return f"{when(e.start)} - {stop} ({_span(e.end - e.start)})"
 
 
 def _incident_line(i: Incident) -> str:
@@ -62,17 +75,14 @@ def difference(base: Summary | None, head: Summary | None) -> str:
         elif now and not old:
             new.append(f"{when(now.start)} ({now.first_class})")
         elif old and now:
-            first = min(old.start, now.start)
-            if (old.first_page, old.start) != (now.first_page, now.start):
-                a = old.first_page if old.first_page is not None else old.start
-                b = now.first_page if now.first_page is not None else now.start
-                what = "first page" if old.first_page is not None and now.first_page is not None \
-                    else "first notification"
-                shift = b - a
-                sign = "+" if shift > 0 else "-"
-                parts.append(f"{when(first)} incident: {what} {when(a)[-5:]} -> {when(b)[-5:]} "
-                             f"({sign}{_span(abs(shift))})" if shift else
-                             f"{when(first)} incident: {what} unchanged at {when(a)[-5:]}")
+            paged = old.first_page is not None or now.first_page is not None
+            a, b = (old.first_page, now.first_page) if paged else (old.start, now.start)
+            if paged or a != b:
+                what = "first page" if paged else "first notification"
+                shift = "" if a is None or b is None or a == b else \
+                    f" ({'+' if b > a else '-'}{_span(abs(b - a))})"
+                parts.append(f"{when(min(old.start, now.start))} incident: {what} "
+                             f"{_clock(a)} -> {_clock(b)}{shift}")
     parts.append(f"lost: {', '.join(lost)}" if lost else "no incident lost")
     if new:
         parts.append(f"new: {', '.join(new)}")
@@ -100,8 +110,7 @@ def text(result: Result, base: Result | None = None) -> str:
         if base:
             lines.append(f"  vs {base.rules}: {difference(base_by.get(s.key), s)}")
         for e in s.episodes:
-            end = when(e.end)[-5:] if e.end is not None else "still firing"
-            lines.append(f"  {when(e.start)} - {end}  {e.alert} ({e.severity}, {notify_class(e.severity)})")
+            lines.append(f"  {_episode_span(e, result.end)}  {e.alert} ({e.severity}, {notify_class(e.severity)})")
         for i in s.incidents:
             lines.append(f"  incident: {_incident_line(i)}")
     return "\n".join(lines) + "\n"
@@ -121,10 +130,10 @@ def markdown(result: Result, base: Result | None = None) -> str:
                      f" | {_span(s.paging_seconds)} | {len(s.incidents)} |")
     episodes = [(s, e) for s in result.summaries for e in s.episodes]
     if episodes:
-        lines += ["", "<details><summary>Episodes</summary>", "", "| SLO | alert | severity | start | end |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {_name(s)} | {e.alert} | {e.severity} | {when(e.start)} | "
-                  f"{when(e.end) if e.end is not None else 'still firing'} |" for s, e in episodes]
+        lines += ["", "<details><summary>Episodes</summary>", "", "| SLO | alert | severity | when |",
+                  "|---|---|---|---|"]
+        lines += [f"| {_name(s)} | {e.alert} | {e.severity} | {_episode_span(e, result.end)} |"
+                  for s, e in episodes]
         lines += ["", "</details>"]
     incidents = [(s, i) for s in result.summaries for i in s.incidents]
     if incidents:

@@ -129,6 +129,7 @@ def summarise(rules: str, episodes: tuple[Episode, ...], remaining: dict[str, di
             by_key.setdefault((slo, tuple((k, found[k]) for k in keys if k in found)), [])
     summaries = []
     for (slo, group), found in sorted(by_key.items()):
+        found.sort(key=lambda e: (e.start, e.alert, e.labels))
         budget = next((points for labels, points in remaining.get(slo, {}).items()
                        if all(dict(labels).get(k) == v for k, v in group)), [])
         pages = [e for e in found if notify_class(e.severity) == "page"]

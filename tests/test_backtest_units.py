@@ -1,0 +1,86 @@
+"""The backtest's own logic without servers: the alert state machine, incidents, the base-vs-head line."""
+
+from __future__ import annotations
+
+import pytest
+
+from aethervision.live.backtest import render
+from aethervision.live.backtest.alerts import Episode, alert_labels, replay
+from aethervision.live.backtest.report import INCIDENT_GAP, summarise
+
+STEP = 30
+RULE = {"alert": "X", "labels": {"severity": "critical", "slo": "s"}}
+
+
+def _held(*times: int) -> dict:
+    return {alert_labels({"__name__": "m", "slo": "s"}, RULE): list(times)}
+
+
+def test_for_fires_at_the_first_evaluation_at_least_for_after_pending():
+    # true at 0..270 (10 evaluations), for 2m: pending at 0, firing at 120, resolved at 300
+    (e,) = replay(RULE, _held(*range(0, 300, STEP)), 0, 1000, STEP, 120)
+    assert (e.pending, e.start, e.end) == (0, 120, 300)
+    # a 2m `for` that does not round to the step fires at the next evaluation after it
+    (e,) = replay(RULE, _held(*range(0, 300, STEP)), 0, 1000, STEP, 100)
+    assert e.start == 120
+
+
+def test_a_gap_of_one_evaluation_restarts_pending_and_short_runs_never_fire():
+    times = [*range(0, 90, STEP), *range(120, 400, STEP)]  # absent at 90
+    (e,) = replay(RULE, _held(*times), 0, 1000, STEP, 120)
+    assert (e.pending, e.start) == (120, 240)
+    assert replay(RULE, _held(0, 30, 60), 0, 1000, STEP, 120) == []
+
+
+def test_without_for_it_fires_at_once_and_an_open_episode_has_no_end():
+    (e,) = replay(RULE, _held(900, 930, 960), 0, 960, STEP, 0)
+    assert (e.start, e.end) == (900, None) and e.until(960) == 960
+
+
+def test_labels_are_the_answer_s_plus_the_rule_s_which_win():
+    labels = dict(alert_labels({"__name__": "m", "slo": "other", "cluster": "eu"}, RULE))
+    assert labels == {"alertname": "X", "severity": "critical", "slo": "s", "cluster": "eu"}
+
+
+def _episode(start: int, end: int | None, severity: str = "critical", alert: str = "X") -> Episode:
+    labels = (("alertname", alert), ("severity", severity), ("slo", "s"))
+    return Episode(alert, severity, labels, start, start, end)
+
+
+def test_incidents_join_notifications_less_than_an_hour_apart_and_paging_time_is_a_union():
+    episodes = (_episode(0, 600), _episode(300, 900, alert="Y"), _episode(900 + INCIDENT_GAP - 1, 5000, "warning"),
+                _episode(20000, 20600, "info"), _episode(30000, None, "warning"))
+    budget = {(("slo", "s"),): [(0, 0.9), (300, 0.8), (4000, 0.0), (30000, 0.5)]}
+    result = summarise("head", episodes, {"s": budget}, {"s": ()}, 0, 40000)
+    (s,) = result.summaries
+    assert (s.pages, s.tickets, s.paging_seconds) == (2, 2, 900)
+    first, second = s.incidents
+    assert (first.start, first.end, first.pages, first.tickets) == (0, 5000, 2, 1)
+    assert first.spent_at_first == pytest.approx(0.1) and first.lead == 4000
+    assert (second.start, second.end, second.first_page, second.lead) == (30000, None, None, None)
+    assert second.spent_at_first == pytest.approx(0.5)
+
+
+def _summary(*episodes: Episode):
+    return summarise("x", episodes, {}, {"s": ()}, 0, 10 ** 6).summaries[0]
+
+
+def test_the_difference_line_names_counts_moved_pages_lost_and_new_incidents():
+    base = _summary(_episode(1000, 2000), _episode(50000, 51000, "warning"))
+    head = _summary(_episode(1420, 2000), _episode(200000, 201000, "warning"))
+    line = render.difference(base, head)
+    assert line.startswith("pages 1 -> 1; tickets 1 -> 1; ")
+    assert "incident: first page 00:16 -> 00:23 (+7m)" in line
+    assert "lost: 01 Jan 13:53 (ticket)" in line and "new: 03 Jan 07:33 (ticket)" in line
+    assert render.difference(base, base).endswith("no incident lost")
+    assert "first page 00:16 -> 00:16" in render.difference(base, base)
+
+
+@pytest.mark.parametrize("fmt", sorted(render.FORMATS))
+def test_every_format_renders_with_and_without_a_base(fmt):
+    result = summarise("head", (_episode(1000, 2000),), {}, {"s": ()}, 0, 7 * 86400)
+    base = summarise("main", (), {}, {"s": ()}, 0, 7 * 86400)
+    for other in (None, base):
+        text = render.FORMATS[fmt](result, other)
+        assert "s" in text and ("1 -> 0" not in text)
+    assert "pages 0 -> 1" in render.FORMATS[fmt](result, base)
