@@ -29,8 +29,10 @@ import yaml
 from aethervision import spec as spec_mod
 from aethervision.clients import promtool
 from aethervision.live import rule_backfill
+from aethervision.live.procs import free_port
 from bench.foresight import engine, policies, scenarios
 
+from support import fleet_history
 from support.incidents import DAY, MINUTE, Expected, Policy, counts, incidents, openmetrics
 from support.repo import ROOT, SPEC
 
@@ -196,3 +198,58 @@ def test_a_missing_history_is_refused_naming_what_the_server_holds(source, tmp_p
     held = math.floor((source["end"] - source["start"] - 3600) / DAY * 10) / 10
     assert f"holds {held:g} days of history" in done.stderr and f"--days {held:g} or fewer" in done.stderr, \
         done.stderr
+
+
+@pytest.fixture(scope="module")
+def fleet_source(tmp_path_factory):
+    """Four days of every SLI kind of examples/fleet.yaml, worse in the last three hours."""
+    tmp = tmp_path_factory.mktemp("backtest-fleet")
+    end = int(time.time()) // 3600 * 3600 - 3600
+    (tmp / "history.om").write_text(fleet_history.openmetrics(fleet_history.history(end, days=4)))
+    run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=24h",
+                       str(tmp / "history.om"), str(tmp / "data"), timeout=600)
+    assert run.returncode == 0, run.stderr
+    with rule_backfill.serving(tmp / "data", tmp, "prometheus-fleet-source") as client:
+        yield {"url": client.url, "end": end}
+
+
+def test_every_sli_kind_and_group_is_backtested(fleet_source):
+    """Ratio, grouped ratio, latency and probe SLOs each get a report, the grouped one per cluster;
+    exactly the SLOs (and cluster) whose dip burns the budget over 14.4x page (burns from the rates)."""
+    done = subprocess.run([sys.executable, "-m", "aethervision", "backtest", "--spec", "examples/fleet.yaml",
+                           "--prometheus-url", fleet_source["url"], "--to", str(fleet_source["end"]), "--days", "2",
+                           "--format", "json"], capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    reports = {(s["slo"], tuple(sorted(s["group"].items()))): s for s in doc["head"]["slos"]}
+    assert set(reports) == {("payment_rate", ()), ("agent_availability", (("cluster", "eu"),)),
+                            ("agent_availability", (("cluster", "us"),)), ("invoice_success", ()),
+                            ("api_latency", ()), ("checkout_probe", ())}
+    burn = fleet_history.DIP_BURN
+    for (slo, group), report in reports.items():
+        key = f"{slo}/{dict(group)['cluster']}" if group else slo
+        pages = [e for e in report["episodes"] if e["class"] == "page"]
+        if burn[key] > 14.4:  # the fast page's 1h and 10m windows are all dip by the end
+            assert pages and all(e["start"] >= fleet_source["end"] - fleet_history.DIP for e in pages), \
+                (key, report["episodes"])
+            assert all(dict(e["labels"]).get("cluster", "us") == "us" for e in pages)
+        elif burn[key] < 6:  # under both page tiers' factors at any window
+            assert not pages, (key, pages)
+
+
+def test_an_sli_without_series_is_refused_naming_the_selector_and_slo(source, tmp_path):
+    data = yaml.safe_load(SPEC.read_text())
+    data["slos"][0]["sli"] = {"errors": 'nope_total{code="500"}', "total": "nope_total"}
+    (tmp_path / "aethervision.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    done = subprocess.run([sys.executable, "-m", "aethervision", "backtest", "--spec", "aethervision.yaml",
+                           "--prometheus-url", source["url"], "--to", str(source["end"])],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "no series for nope_total (SLO payment_rate)" in done.stderr, done.stderr
+
+
+def test_an_unreachable_prometheus_is_a_network_error(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "aethervision", "backtest", "--spec", str(SPEC),
+                           "--prometheus-url", f"http://127.0.0.1:{free_port()}"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 2 and "not reachable" in done.stderr, done.stderr

@@ -3,9 +3,10 @@
 Both engines get the same data: 31 days of every SLI input of examples/fleet.yaml
 (ratio, grouped ratio, latency histogram, blackbox probe; a dip in the last hours),
 one sample a minute, and every recorded series as Prometheus computes it (each
-dependency level backfilled with `promtool tsdb create-blocks-from rules`: the
-slow group's tiles and timestamps over the whole history at its interval, the
-rest over the last 40 minutes), exported and imported into VictoriaMetrics. Then
+dependency level recorded by aethervision.live.rule_backfill, range queries at each
+rule's interval as promtool's rule backfill does: the slow group's tiles and
+timestamps over the whole history at its interval, the rest over the last 40
+minutes), exported and imported into VictoriaMetrics. Then
 each recording rule's expression runs as an instant query in both at the same
 time, and the two answers must hold the same series with values within 1%.
 Isolating each rule this way, a difference names the rule whose expression
@@ -14,101 +15,29 @@ MetricsQL reads differently.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import shutil
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from aethervision import spec as spec_mod
 from aethervision.clients import promtool
 from aethervision.clients.prometheus import Client
-from aethervision.live import procs
-from aethervision.live.stack import binary, prometheus_binary
+from aethervision.live import procs, rule_backfill
+from aethervision.live.stack import binary
 from aethervision.promql.parse import ranged_names
 from aethervision.rules import files as rules
 
+from support.fleet_history import DAY, STEP, history, openmetrics
 from support.repo import ROOT
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
-STEP = 60
-DAY = 86400
 RECENT = 40 * 60  # fast rules are compared at the end: they need this much of their own history
-DIP = 3 * 3600  # the last hours run worse, so the windows disagree with each other
-
-
-def _history(end: int) -> list[str]:
-    """Prometheus text lines (timestamps in ms) for every input series of the fleet example."""
-    start = end - 31 * DAY
-    series: dict[str, list[str]] = {}
-    totals: dict[str, float] = {}
-
-    def add(name: str, t: int, increment: float | None = None, value: float | None = None) -> None:
-        if increment is not None:
-            totals[name] = totals.get(name, 0.0) + increment
-            value = math.floor(totals[name])
-        series.setdefault(name, []).append(f"{name} {value} {t * 1000}")
-
-    for t in range(start, end + 1, STEP):
-        dip = t > end - DIP
-        add('crm_payments_total{status="success"}', t, 590.0 if not dip else 560.0)
-        add('crm_payments_total{status="failed"}', t, 0.7 if not dip else 30.5)
-        for cluster, bad in (("eu", 0.05), ("us", 0.05 if not dip else 6.3)):
-            add(f'agent_requests_total{{cluster="{cluster}",code="200"}}', t, 300.0)
-            add(f'agent_requests_total{{cluster="{cluster}",code="500"}}', t, bad)
-        add('invoice_jobs_total{result="ok"}', t, 40.0)
-        add('invoice_jobs_total{result="error"}', t, 0.11 if not dip else 2.4)
-        fast = 880.0 if not dip else 700.0
-        add('api_request_duration_seconds_count{job="api"}', t, 900.0)
-        add('api_request_duration_seconds_bucket{job="api",le="0.25"}', t, fast)
-        add('api_request_duration_seconds_bucket{job="api",le="+Inf"}', t, 900.0)
-        failing = dip and (t // STEP) % 7 in (2, 3)
-        add('probe_success{job="blackbox",module="http_2xx",target="https://checkout.example.com"}', t,
-            value=0 if failing else 1)
-    return [line for lines in series.values() for line in lines]
-
-
-def _levels(doc: dict) -> list[list[tuple[dict, dict]]]:
-    """(group, rule) of every recording rule, by dependency level (a level reads only lower ones)."""
-    found = {r["record"]: (g, r) for g in doc["groups"] for r in g["rules"]}
-    levels = rules.dependency_levels({name: rule for name, (_, rule) in found.items()})
-    out: list[list[tuple[dict, dict]]] = [[] for _ in range(max(levels.values()) + 1)]
-    for name, depth in levels.items():
-        out[depth].append(found[name])
-    return out
-
-
-class Prometheus:
-    def __init__(self, tmp: Path, data: Path):
-        self.tmp, self.data = tmp, data
-        (tmp / "prometheus.yml").write_text("global: {evaluation_interval: 1m}\n")
-
-    def start(self) -> tuple[procs.Proc, Client]:
-        port = procs.free_port()
-        proc = procs.spawn("prometheus", [prometheus_binary(), f"--config.file={self.tmp / 'prometheus.yml'}",
-                                          f"--storage.tsdb.path={self.data}", "--storage.tsdb.retention.time=60d",
-                                          f"--web.listen-address=127.0.0.1:{port}"], self.tmp / "prometheus.log")
-        procs.wait_http(f"http://127.0.0.1:{port}/-/ready", proc, timeout=120)
-        return proc, Client(f"http://127.0.0.1:{port}", timeout=120)
-
-    def backfill(self, rules_: list[dict], start: int, end: int, step: int, index: int) -> None:
-        path = self.tmp / f"pass-{index}.yml"
-        path.write_text(json.dumps({"groups": [{"name": f"pass-{index}", "rules": rules_}]}))
-        blocks = self.tmp / f"blocks-{index}"
-        proc, client = self.start()
-        try:
-            run = promtool.run("tsdb", "create-blocks-from", "rules", "--quiet", f"--start={start}",
-                               f"--end={end + step // 2}", f"--url={client.url}", f"--eval-interval={step}s",
-                               f"--output-dir={blocks}", str(path), timeout=900)
-            assert run.returncode == 0, run.stderr
-        finally:
-            procs.stop(proc)
-        for block in blocks.iterdir():
-            block.rename(self.data / block.name)
 
 
 def _vm_get(url: str, path: str, **params) -> dict:
@@ -132,28 +61,30 @@ def engines(tmp_path_factory):
     doc = rules.recording_rules(spec)
     slow = spec.rules.long_interval_seconds
     end = int(time.time()) // slow * slow - slow
-    lines = _history(end)
+    lines = history(end)
     source = tmp / "history.om"
-    source.write_text("\n".join(f"{a} {b} {int(c) // 1000}" for a, b, c in (ln.rsplit(" ", 2) for ln in lines))
-                      + "\n# EOF\n")
+    source.write_text(openmetrics(lines))
     data = tmp / "data"
     run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", str(source), str(data), timeout=600)
     assert run.returncode == 0, run.stderr
-    prom = Prometheus(tmp, data)
+    group_of = {r["record"]: g for g in doc["groups"] for r in g["rules"]}
     long_read = {n for g in doc["groups"] for r in g["rules"] for n in ranged_names(r["expr"])
                  if not r["expr"].startswith("last_over_time")}
     spans: dict[str, tuple[int, int]] = {}
-    for level in _levels(doc):
+    passes = []
+    for level in rule_backfill.levels([r for g in doc["groups"] for r in g["rules"]]):
         batches: dict[tuple[int, bool], list[dict]] = {}
-        for group, rule in level:
-            step = slow if group["name"].endswith(".long") else STEP
+        for rule in level:
+            step = slow if group_of[rule["record"]]["name"].endswith(".long") else STEP
             batches.setdefault((step, rule["record"] in long_read), []).append(rule)
+        passes.append([])
         for (step, full), members in sorted(batches.items()):
             start = end - 31 * DAY + 2 * slow if full else end - RECENT
-            prom.backfill(members, start, end, step, len(spans))
-            for r in members:
-                spans[r["record"]] = (start, step)
-    proc, client = prom.start()
+            passes[-1].append(rule_backfill.Pass(tuple(members), start - start % step, end, step))
+            spans.update((r["record"], (start - start % step, step)) for r in members)
+    rule_backfill.run(passes, data, tmp, lambda line: None)
+    stack = contextlib.ExitStack()
+    client = stack.enter_context(rule_backfill.serving(data, tmp, "prometheus-engines"))
     vm_port = procs.free_port()
     vm = procs.spawn("victoria-metrics", [binary(("victoria-metrics",), "victoria-metrics"),
                                           f"-storageDataPath={tmp / 'vm'}", "-retentionPeriod=100y",
@@ -173,7 +104,7 @@ def engines(tmp_path_factory):
         _post(f"{vm_url}/internal/force_flush")
         yield {"doc": doc, "prometheus": client, "vm": Client(vm_url, timeout=120), "at": end}
     finally:
-        procs.stop(proc)
+        stack.close()
         procs.stop(vm)
         shutil.rmtree(tmp / "vm", ignore_errors=True)
 

@@ -54,8 +54,8 @@ def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, 
     1. writes HISTORY_DAYS of payments (10/s, 0.1% failing; with --incidents
        also a slow burn, an outage and a blip) and turns them into TSDB
        blocks (promtool tsdb create-blocks-from openmetrics);
-    2. backfills the recording rules the 30-day window reads (promtool tsdb
-       create-blocks-from rules, against a temporary Prometheus);
+    2. backfills the recording rules the 30-day window reads (range queries
+       at each rule's interval against a temporary Prometheus, level by level);
     3. starts the simulator, the autoheal service (AUTOHEAL_ENABLED is passed
        on), the blackbox exporter probing the demo's own services, Alertmanager
        (routing to autoheal with a fresh bearer token) and Prometheus with the

@@ -1,12 +1,15 @@
 """Recording rules over past data, as Prometheus would have recorded them.
 
-`promtool tsdb create-blocks-from rules` evaluates rules with range queries
-against a running Prometheus and writes the results as blocks. A rule can only
-read what that Prometheus already holds, so the rules go in dependency levels:
-a temporary Prometheus serves the TSDB, promtool records one level (split over
-`parallel` promtool processes, one per core), the Prometheus stops, the new
-blocks move in, and the next level starts. The demo's backfill and the
-backtest both run through here.
+Each rule is evaluated as `promtool tsdb create-blocks-from rules` evaluates it:
+a range query at the rule's interval against a running Prometheus, the rule's
+labels on every series. A rule can only read what that Prometheus already holds,
+so the rules go in dependency levels: a temporary Prometheus serves the TSDB, one
+level is queried (a UTC day per task, `parallel` processes, one per core) and
+imported as one block per day, the Prometheus stops, the blocks move in, and the
+next level starts. promtool itself writes a block per rule and 2 hours, which
+costs 14x the queries and, at 10 SLOs over a month, more files than a process may
+open (docs/backtest-speed.md). The demo's backfill, the backtest and the engine
+comparison test all run through here.
 """
 
 from __future__ import annotations
@@ -141,7 +144,7 @@ def _record_day(client: Client, jobs: list[Pass], day: int, data: Path, workdir:
 
 
 def run(passes: list[list[Pass]], data: Path, workdir: Path, progress: Progress, parallel: int = 2,
-        name: str = "prometheus-backfill") -> float:
+        name: str = "prometheus-backfill", host: str = "127.0.0.1") -> float:
     """Record each level's passes into `data`, level after level; returns the seconds it took.
 
     Each rule is evaluated as promtool's rule backfill evaluates it (a range query at the
@@ -153,7 +156,7 @@ def run(passes: list[list[Pass]], data: Path, workdir: Path, progress: Progress,
         if not jobs:
             continue
         days = sorted({lo // DAY * DAY for job in jobs for lo, _ in _days(job)})
-        with serving(data, workdir, name) as client, ProcessPoolExecutor(max_workers=parallel) as pool:
+        with serving(data, workdir, name, host) as client, ProcessPoolExecutor(max_workers=parallel) as pool:
             futures = [pool.submit(_record_day, client, jobs, day, data, workdir, f"level{level}-{i}")
                        for i, day in enumerate(days)]
             samples = sum(f.result() for f in futures)

@@ -1,7 +1,7 @@
 """`make demo`: a real local stack with history, started and stopped by pid.
 
 Up: write N days of simulated payment history, turn it into TSDB blocks
-(promtool), backfill the recording rules the SLO window reads (promtool,
+(promtool), backfill the recording rules the SLO window reads (rule_backfill,
 against a temporary Prometheus), then start the simulator, the autoheal
 service and Prometheus with the generated config and rules.
 """
@@ -14,19 +14,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from aethervision.builder import render
 from aethervision.clients import promtool
 from aethervision.clients.prometheus import Client
 from aethervision.core import durations
 from aethervision.core.errors import UserError
 from aethervision.core.model import Spec
 from aethervision.live import demo_files as files
-from aethervision.live import services, simulator
+from aethervision.live import rule_backfill, services, simulator
 from aethervision.live.demo_files import DemoConfig
 from aethervision.live.procs import (
     Proc,
     binary,
-    free_port,
     load,
     port_free,
     prometheus_binary,
@@ -114,37 +112,13 @@ def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> Pat
     if run.returncode != 0:
         raise UserError(f"promtool could not import {history}: {run.stderr.strip()}")
     passes = rules.backfill_passes(spec)
-    if not passes:
-        return history
-    interval = spec.rules.long_interval  # the backfilled rules are the slow group's: one tile apart
-    empty = cfg.workdir / "backfill" / "prometheus.yml"
-    empty.parent.mkdir(parents=True, exist_ok=True)
-    empty.write_text(f"global:\n  evaluation_interval: {interval}\n")
-    port = free_port(cfg.host)
+    step = spec.rules.long_interval_seconds  # the backfilled rules are the slow group's: one tile apart
+    levels = [[rule_backfill.Pass(tuple(group), rules.backfill_start(spec, group, start, end), end, step)]
+              for group in passes]
     for i, group in enumerate(passes, 1):
-        names = ", ".join(r["record"] for r in group)
-        progress(f"backfilling recording rules, pass {i}/{len(passes)}: {names}")
-        proc = _prometheus(cfg, empty, data, port, "prometheus-backfill")
-        try:
-            rule_file = cfg.workdir / "backfill" / f"pass-{i}.yml"
-            rule_file.write_text(render.to_yaml({"groups": [{"name": f"backfill-{i}", "rules": group}]},
-                                                spec.source))
-            blocks = cfg.workdir / "backfill" / f"blocks-{i}"
-            shutil.rmtree(blocks, ignore_errors=True)
-            since = rules.backfill_start(spec, group, start, end)
-            run = promtool.run("tsdb", "create-blocks-from", "rules", "--quiet", f"--start={since}",
-                               f"--end={end}", f"--url={cfg.url(port)}", f"--eval-interval={interval}",
-                               f"--output-dir={blocks}", str(rule_file), timeout=1800)
-            if run.returncode != 0:
-                raise UserError(f"promtool could not backfill {rule_file}: {run.stderr.strip()[-500:]}")
-            if not blocks.is_dir():  # every evaluation came back empty: say which pass, and when
-                raise UserError(f"backfill pass {i} ({names}) recorded nothing from {since} to {end}: see "
-                                f"{cfg.workdir / 'logs' / 'prometheus-backfill.log'}; promtool said: "
-                                f"{run.stderr.strip()[-500:] or 'nothing'}")
-        finally:
-            stop(proc)
-        for block in blocks.iterdir():
-            block.rename(data / block.name)
+        progress(f"backfilling recording rules, pass {i}/{len(passes)}: {', '.join(r['record'] for r in group)}")
+    rule_backfill.run(levels, data, cfg.workdir / "backfill", lambda line: progress(line.strip()),
+                      name="prometheus-backfill", host=cfg.host)
     return history
 
 

@@ -80,7 +80,7 @@ def backfill_passes(spec: Spec) -> list[list[dict]]:
     A fresh Prometheus records only from its start, but the long windows and the
     coverage read recorded series (tiles, timestamps) over the whole window, and the
     fast group reads the slow group's newest values. Backfilling these (with
-    `promtool tsdb create-blocks-from rules`, one pass per level) makes the budget
+    live/rule_backfill.py, one pass per level) makes the budget
     real at once; the slow group's own outputs only need the last interval (see
     `backfill_start`).
     """
