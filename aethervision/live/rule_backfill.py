@@ -87,7 +87,7 @@ def _day_text(rules: tuple[dict, ...], answers: list[list[dict]]) -> str:
         for item in answer:
             labels = {k: v for k, v in item["metric"].items() if k != "__name__"}
             labels.update(rule.get("labels", {}))
-            text = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
+            text = ",".join(f'{k}="{escape(v)}"' for k, v in sorted(labels.items()))
             points = series.setdefault(f"{rule['record']}{{{text}}} ", {})
             for t, v in item["values"]:
                 points.setdefault(t, v)
@@ -96,7 +96,7 @@ def _day_text(rules: tuple[dict, ...], answers: list[list[dict]]) -> str:
     return "".join(out)
 
 
-def _escape(value: str) -> str:
+def escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 

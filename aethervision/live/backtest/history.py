@@ -14,14 +14,14 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from aethervision.clients import promtool
 from aethervision.clients.prometheus import Client
 from aethervision.core.errors import UserError
 from aethervision.core.model import SLIKind, Spec
+from aethervision.live import rule_backfill
 from aethervision.promql import sli
 
 DAY = 86400
@@ -78,71 +78,56 @@ def _day_text(chunks: list[tuple[dict, list]]) -> tuple[str, int]:
         if key in seen:
             continue
         seen.add(key)
-        name = labels.get("__name__", "")
-        text = ",".join(f'{k}="{_escape(v)}"' for k, v in key if k != "__name__")
-        head = f"{name}{{{text}}} "
-        by_name.setdefault(name, []).append("".join(f"{head}{v} {t}\n" for t, v in values))
+        text = ",".join(f'{k}="{rule_backfill.escape(v)}"' for k, v in key if k != "__name__")
+        head = f"{labels.get('__name__', '')}{{{text}}} "
+        by_name.setdefault(labels.get("__name__", ""), []).append("".join(f"{head}{v} {t}\n" for t, v in values))
         samples += len(values)
     for name in sorted(by_name):
         lines += by_name[name]
-    return "".join(lines) + "# EOF\n", samples
+    return "".join(lines), samples
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def _raw_range(client: Client, selector: str, lo: int, hi: int, step: int) -> list[tuple[dict, list]]:
-    """The selector's series over [lo, hi] as returned (string values kept: no float round trip)."""
-    data = client.get("/api/v1/query_range", query=selector, start=str(lo), end=str(hi), step=str(step))
-    return [(item["metric"], item["values"]) for item in data["result"]]
+def _copy_day(client: Client, selectors: list[str], lo: int, hi: int, resolution: int, data: Path,
+              workdir: Path, tag: str) -> tuple[list[int], set[tuple], int]:
+    """One UTC day of every selector into one block: series per selector, the series, the samples."""
+    answers, found = [], []
+    for selector in selectors:
+        got = client.get("/api/v1/query_range", query=selector, start=str(lo), end=str(hi),
+                         step=str(resolution))["result"]
+        found.append(len(got))
+        answers += [(item["metric"], item["values"]) for item in got]  # string values: no float round trip
+    text, samples = _day_text(answers)
+    if samples:
+        rule_backfill.import_day(text, data, workdir, tag)
+    return found, {tuple(sorted(labels.items())) for labels, _ in answers}, samples
 
 
 def fetch(client: Client, selectors: list[Input], start: int, end: int, resolution: int,
           workdir: Path, progress: Progress) -> Imported:
-    """Copy [start, end] of every selector into workdir/history (a TSDB folder)."""
+    """Copy [start, end] of every selector into workdir/history (a TSDB folder), two days at a time
+    (in two processes: reading the answers is Python's work, importing them promtool's)."""
     started = time.monotonic()
     data = workdir / "history"
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
-    days = [(max(lo, start), min(lo + DAY - resolution, end))
-            for lo in range(start // DAY * DAY, end + 1, DAY)]
-    seen_by_selector: dict[str, int] = {i.selector: 0 for i in selectors}
-    totals = {"series": set(), "samples": 0}
-
-    def one(index: int, lo: int, hi: int) -> None:
-        answers = []
-        for item in selectors:
-            got = _raw_range(client, item.selector, lo, hi, resolution)
-            seen_by_selector[item.selector] += len(got)
-            answers += got
-        text, samples = _day_text(answers)
-        totals["series"].update(tuple(sorted(labels.items())) for labels, _ in answers)
-        totals["samples"] += samples
-        if samples:
-            source = workdir / f"day-{index}.om"
-            source.write_text(text)
-            blocks = workdir / f"blocks-{index}"
-            run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=24h",
-                               str(source), str(blocks), timeout=1800)
-            if run.returncode != 0:
-                raise UserError(f"promtool could not import the history of {time.strftime('%d %b', time.gmtime(lo))}"
-                                f" ({source}): {run.stderr.strip()[-500:]}")
-            source.unlink()
-            for block in blocks.iterdir():
-                block.rename(data / block.name)
-            shutil.rmtree(blocks)
-        progress(f"  history: day {index + 1}/{len(days)} ({time.strftime('%d %b', time.gmtime(lo))}) "
-                 f"{samples:,} samples, {time.monotonic() - started:.0f}s")
-
-    with ThreadPoolExecutor(max_workers=2) as pool:  # one day parses while promtool imports another
-        for future in [pool.submit(one, n, lo, hi) for n, (lo, hi) in enumerate(days)]:
-            future.result()
-    empty = [i for i in selectors if i.required and not seen_by_selector[i.selector]]
+    days = [(max(lo, start), min(lo + DAY - resolution, end)) for lo in range(start // DAY * DAY, end + 1, DAY)]
+    names = [i.selector for i in selectors]
+    per_selector, series, samples = [0] * len(names), set(), 0
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(_copy_day, client, names, lo, hi, resolution, data, workdir, f"day-{n}")
+                   for n, (lo, hi) in enumerate(days)]
+        for n, future in enumerate(futures):
+            found, day_series, day_samples = future.result()
+            per_selector = [a + b for a, b in zip(per_selector, found)]
+            series |= day_series
+            samples += day_samples
+            progress(f"  history: day {n + 1}/{len(days)} ({time.strftime('%d %b', time.gmtime(days[n][0]))}) "
+                     f"{day_samples:,} samples, {time.monotonic() - started:.0f}s")
+    empty = [i for i, n in zip(selectors, per_selector) if i.required and not n]
     if empty:
         raise UserError(f"no series for {empty[0].selector} (SLO {', '.join(empty[0].slos)}) between "
                         f"{when(start)} and {when(end)}: is the selector right?")
-    return Imported(data, start, end, len(totals["series"]), totals["samples"], time.monotonic() - started)
+    return Imported(data, start, end, len(series), samples, time.monotonic() - started)
 
 
 def when(t: int) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,13 +117,12 @@ def run(rules: Rules, history: Path, history_start: int, start: int, end: int, w
     rule_backfill.run(passes(rules, history_start, start, end), data, workdir, progress,
                       name=f"prometheus-backtest-{rules.name}")
     progress(f"  alerts: replaying {sum(len(g['rules']) for g in rules.alerting)} alert rules of {rules.name}")
-    jobs = [(rule, durations.parse(g["interval"])) for g in rules.alerting for r in g["rules"] for rule in [r]]
+    jobs = [(rule, durations.parse(g["interval"])) for g in rules.alerting for rule in g["rules"]]
     with rule_backfill.serving(data, workdir, f"prometheus-backtest-{rules.name}") as client, \
-            ThreadPoolExecutor(max_workers=2) as pool:
-        found = pool.map(lambda job: _alert(client, job[0], job[1], start - start % job[1], end), jobs)
-        episodes = tuple(e for batch in found for e in batch)
-        fast = min(step for _, step in jobs)
-        remaining = {slo: {labels: points for labels, points in
-                           _ranged(client, expr, start - start % fast, end, fast).items()}
+            ProcessPoolExecutor(max_workers=2) as pool:  # reading the answers is Python's work: two processes
+        futures = [pool.submit(_alert, client, rule, step, start - start % step, end) for rule, step in jobs]
+        fast = min((step for _, step in jobs), default=60)
+        remaining = {slo: _ranged(client, expr, start - start % fast, end, fast)
                      for slo, expr in rules.remaining.items()}
+        episodes = tuple(e for future in futures for e in future.result())
     return Outcome(rules, episodes, remaining, time.monotonic() - began)
