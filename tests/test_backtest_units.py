@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from aethervision.core.errors import UserError
 from aethervision.live.backtest import render
+from aethervision.live.backtest import run as backtest_run
 from aethervision.live.backtest.alerts import Episode, alert_labels, replay
 from aethervision.live.backtest.report import INCIDENT_GAP, summarise
 
@@ -84,3 +86,16 @@ def test_every_format_renders_with_and_without_a_base(fmt):
         text = render.FORMATS[fmt](result, other)
         assert "s" in text and ("1 -> 0" not in text)
     assert "pages 0 -> 1" in render.FORMATS[fmt](result, base)
+
+
+def test_a_workdir_that_is_not_empty_and_not_a_backtest_s_is_refused_not_cleared(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    with pytest.raises(UserError, match="not empty and not a backtest's folder"):
+        backtest_run._workdir(mine)
+    assert (mine / "notes.txt").read_text() == "keep me"
+    ours, temporary = backtest_run._workdir(tmp_path / "new")
+    (ours / "history").mkdir()
+    again, _ = backtest_run._workdir(ours)  # a previous backtest's folder is cleared and reused
+    assert again == ours and not temporary and not (ours / "history").exists()

@@ -88,6 +88,8 @@ def settle(client: Client, inputs: list[history.Input], lookback: int, days: flo
                                 "is the selector right, is the job scraped?")
             continue
         oldest = first if oldest is None else max(oldest, first)
+    if oldest is None:
+        raise UserError(f"no series for any SLI input on {client.safe_url}: {', '.join(i.selector for i in inputs)}")
     oldest = -(-oldest // step) * step
     held = math.floor((end - oldest) / DAY * 10) / 10  # never more than it holds
     if wanted < oldest:
@@ -101,42 +103,52 @@ def settle(client: Client, inputs: list[history.Input], lookback: int, days: flo
     return Window(max(oldest, wanted - lookback) // step * step, wanted // step * step, end)
 
 
+MARKER = ".aethervision-backtest"  # a --workdir holding this is ours to clear
+
+
+def _workdir(workdir: Path | None) -> tuple[Path, bool]:
+    """(folder, ours to delete after): a temporary one, or --workdir, which must be new, empty or ours."""
+    if workdir is None:
+        return Path(tempfile.mkdtemp(prefix="aethervision-backtest-")), True
+    if workdir.exists() and any(workdir.iterdir()):
+        if not (workdir / MARKER).exists():
+            raise UserError(f"--workdir {workdir}: not empty and not a backtest's folder; give a new or empty one")
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / MARKER).write_text("made by aethervision backtest; cleared by the next one\n")
+    return workdir, False
+
+
 def run(spec: Spec, spec_path: Path, client: Client, *, slos: tuple[str, ...] = (), days: float | None = None,
         start: int | None = None, end: int | None = None, base: str | None = None,
         workdir: Path | None = None, progress: Progress = print) -> tuple[Result, Result | None]:
     """Backtest head (and base): the results, head first."""
     began = time.monotonic()
     slos = chosen_slos(spec, slos)
-    rule_sets = [_rules(spec, "head", slos)]
-    base_rules = None
+    sides = [(spec, _rules(spec, "head", slos), str(spec_path))]
     if base:
-        base_rules = _rules(base_spec(base, spec_path), base, slos)
-        rule_sets.append(base_rules)
-    inputs = history.inputs(spec, slos)
-    if base_rules is not None:
+        old = base_spec(base, spec_path)
+        sides.append((old, _rules(old, base, slos), old.source))
+    inputs: list[history.Input] = []
+    for side_spec, _, _ in sides:
         seen = {i.selector for i in inputs}
-        inputs += [i for i in history.inputs(base_spec(base, spec_path), slos) if i.selector not in seen]
+        inputs += [i for i in history.inputs(side_spec, slos) if i.selector not in seen]
     slow = spec.rules.long_interval_seconds
     default_days = max(s.window_seconds for s in spec.slos if s.name in slos) / DAY
-    window = settle(client, inputs, longest_window(rule_sets) + 2 * slow, days, start, end, default_days, slow)
+    window = settle(client, inputs, longest_window([rules for _, rules, _ in sides]) + 2 * slow, days, start, end,
+                    default_days, slow)
     progress(f"backtest {history.when(window.start)} to {history.when(window.end)}: copying "
              f"{len(inputs)} SLI selector(s) from {history.when(window.history_start)} at {RESOLUTION}s")
-    own = workdir is None
-    work = Path(tempfile.mkdtemp(prefix="aethervision-backtest-")) if own else workdir
+    work, own = _workdir(workdir)
     try:
-        if not own:
-            shutil.rmtree(work, ignore_errors=True)
-            work.mkdir(parents=True)
         copied = history.fetch(client, inputs, window.history_start, window.end, RESOLUTION, work, progress)
         results = []
-        for rules in rule_sets:
+        for side_spec, rules, source in sides:
             progress(f"{rules.name}: recording rules and alerts over the history")
             outcome = replay.run(rules, copied.data, window.history_start, window.start, window.end,
-                                 work / rules.name, progress)
-            group_by = {s.name: s.group_by for s in (spec.slos if rules is rule_sets[0] else
-                                                     base_spec(base, spec_path).slos) if s.name in slos}
-            facts = {"spec": str(spec_path) if rules is rule_sets[0] else f"{base}:{spec_path.name}",
-                     "url": client.safe_url, "series": copied.series, "samples": copied.samples,
+                                 work / rules.name.replace("/", "_"), progress)
+            group_by = {s.name: s.group_by for s in side_spec.slos if s.name in slos}
+            facts = {"spec": source, "url": client.safe_url, "series": copied.series, "samples": copied.samples,
                      "resolution": RESOLUTION, "shortest_window": _shortest(rules),
                      "points_in_shortest": durations.parse(_shortest(rules)) // RESOLUTION,
                      "alert_interval": rules.alerting[0]["interval"] if rules.alerting else "-",
