@@ -150,3 +150,16 @@ def test_markdown_of_a_change_to_1000_slos_fits_a_comment_and_names_every_slo(sp
     assert "see `diff-full.md`" in md  # the rest is in the artifact
     full = diff_report.render(changes, "markdown", limit=None)
     assert full.count("<details>") == len({diff_report.owner(c) for c in changes}) and len(full) > 60_000
+
+
+def test_ci_backtests_a_pull_request_only_with_the_prometheus_secret_and_posts_it_with_the_diff():
+    doc = yaml.safe_load((ROOT / ".github/workflows/aethervision.yml").read_text())
+    job = doc["jobs"]["check"]
+    assert job["env"]["PROMETHEUS_URL"] == "${{ secrets.PROMETHEUS_URL }}"
+    names = [s.get("name", "") for s in job["steps"]]
+    i = next(n for n, s in enumerate(job["steps"]) if "aethervision backtest" in s.get("run", ""))
+    step = job["steps"][i]
+    assert step["if"] == "env.PROMETHEUS_URL != ''"
+    assert '--base "origin/${{ github.base_ref }}"' in step["run"] and "--format markdown" in step["run"]
+    assert ">> diff.md" in step["run"]
+    assert i < next(n for n, name in enumerate(names) if name == "Post the diff")
