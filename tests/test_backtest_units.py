@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from aethervision.cli.backtest import _instant
 from aethervision.core.errors import UserError
 from aethervision.live.backtest import render
 from aethervision.live.backtest import run as backtest_run
 from aethervision.live.backtest.alerts import Episode, alert_labels, replay
 from aethervision.live.backtest.report import INCIDENT_GAP, summarise
+
+from support.repo import SPEC
 
 STEP = 30
 RULE = {"alert": "X", "labels": {"severity": "critical", "slo": "s"}}
@@ -99,3 +102,19 @@ def test_a_workdir_that_is_not_empty_and_not_a_backtest_s_is_refused_not_cleared
     (ours / "history").mkdir()
     again, _ = backtest_run._workdir(ours)  # a previous backtest's folder is cleared and reused
     assert again == ours and not temporary and not (ours / "history").exists()
+
+
+def test_bad_invocations_are_user_errors_before_any_network(cli):
+    spec = ("--spec", str(SPEC), "--prometheus-url", "http://127.0.0.1:9")  # nothing listens on port 9
+    result = cli("backtest", *spec, "--from", "last tuesday")
+    assert result.exit_code == 1 and "neither Unix seconds nor an ISO 8601 time" in result.output
+    result = cli("backtest", *spec, "--from", "2026-11-01", "--days", "3")
+    assert result.exit_code == 1 and "give --days or --from, not both" in result.output
+    result = cli("backtest", *spec, "--slo", "nope")
+    assert result.exit_code == 1 and "no SLO named 'nope' (the spec has payment_rate)" in result.output
+
+
+def test_from_and_to_read_iso_8601_as_utc_unless_they_say_otherwise():
+    assert _instant(None, None, "2026-11-01") == 1793491200
+    assert _instant(None, None, "2026-11-01T01:00:00+01:00") == 1793491200
+    assert _instant(None, None, "1793491200") == 1793491200
