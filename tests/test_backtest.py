@@ -253,3 +253,24 @@ def test_an_unreachable_prometheus_is_a_network_error(tmp_path):
                            "--prometheus-url", f"http://127.0.0.1:{free_port()}"],
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 2 and "not reachable" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("lookback, seen_after_stop", [(None, True), (59, False)])
+def test_a_recorded_series_that_stops_is_gone_within_a_minute_with_the_short_lookback(
+        tmp_path, lookback, seen_after_stop):
+    """Backfilled series have no staleness markers: with Prometheus's 5m lookback a stopped series is
+    still read a minute later; with the backtest's lookback (just under its 60s copy) it is gone."""
+    stop = int(time.time()) // 3600 * 3600 - 3600
+    lines = [f'c_total{{job="x"}} {m * 60} {stop - 7200 + m * 60}' for m in range(121)]  # ends at `stop`
+    (tmp_path / "h.om").write_text("\n".join(lines) + "\n# EOF\n")
+    run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", str(tmp_path / "h.om"),
+                       str(tmp_path / "data"), timeout=120)
+    assert run.returncode == 0, run.stderr
+    rule = {"record": "x:rate5m", "expr": "sum(rate(c_total[5m]))"}
+    job = rule_backfill.Pass((rule,), stop - 3600, stop + 600, 30)
+    rule_backfill.run([[job]], tmp_path / "data", tmp_path, lambda line: None, lookback=lookback)
+    with rule_backfill.serving(tmp_path / "data", tmp_path, "prometheus-stale", lookback=lookback) as client:
+        (raw,) = client.get("/api/v1/query", query="x:rate5m[2h]", time=str(stop + 600))["result"]
+        last = int(max(float(t) for t, _ in raw["values"]))  # the last recorded sample
+        assert stop < last <= stop + 300  # rate[5m] holds samples until 5m after the counter stops
+        assert bool(client.query("x:rate5m", at=last + 60)) is seen_after_stop

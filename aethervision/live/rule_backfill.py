@@ -56,10 +56,12 @@ def levels(rules: list[dict]) -> list[list[dict]]:
 
 
 @contextmanager
-def serving(data: Path, workdir: Path, name: str, host: str = "127.0.0.1") -> Iterator[Client]:
+def serving(data: Path, workdir: Path, name: str, host: str = "127.0.0.1",
+            lookback: int | None = None) -> Iterator[Client]:
     """A Prometheus without targets or rules over the TSDB at `data`, for as long as the block runs.
 
-    Retention is 100 years: the default 15 days would delete an imported history at startup."""
+    Retention is 100 years: the default 15 days would delete an imported history at startup.
+    `lookback` (seconds) replaces the 5-minute lookback of instant selectors (see run)."""
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "prometheus-replay.yml"
     config.write_text("global: {evaluation_interval: 1m}\n")
@@ -67,7 +69,8 @@ def serving(data: Path, workdir: Path, name: str, host: str = "127.0.0.1") -> It
     url = f"http://{host}:{port}"
     proc = spawn(name, [prometheus_binary(), f"--config.file={config.resolve()}",
                         f"--storage.tsdb.path={data.resolve()}", "--storage.tsdb.retention.time=36500d",
-                        f"--web.listen-address={host}:{port}", "--query.max-samples=200000000"],
+                        f"--web.listen-address={host}:{port}", "--query.max-samples=200000000",
+                        *([f"--query.lookback-delta={lookback}s"] if lookback else [])],
                  workdir / "logs" / f"{name}.log")
     try:
         wait_http(f"{url}/-/ready", proc, timeout=300)
@@ -144,19 +147,25 @@ def _record_day(client: Client, jobs: list[Pass], day: int, data: Path, workdir:
 
 
 def run(passes: list[list[Pass]], data: Path, workdir: Path, progress: Progress, parallel: int = 2,
-        name: str = "prometheus-backfill", host: str = "127.0.0.1") -> float:
+        name: str = "prometheus-backfill", host: str = "127.0.0.1", lookback: int | None = None) -> float:
     """Record each level's passes into `data`, level after level; returns the seconds it took.
 
     Each rule is evaluated as promtool's rule backfill evaluates it (a range query at the
     rule's interval, the rule's labels on every series), but each level's answers are
     written as one block per UTC day, not one per rule and 2 hours: thousands of small
-    blocks would cost more than the queries (and run out of file handles)."""
+    blocks would cost more than the queries (and run out of file handles).
+
+    Backfilled series carry no staleness markers, so with the default 5-minute lookback
+    a recorded series that stops is still read for 5 minutes, where a live Prometheus
+    marks it stale at once. When every instant-read series is sampled at least every
+    `lookback` + 1 seconds (the backtest's copy: every 60 s, rules every 30 s), a
+    `lookback` just under that spacing makes a stop visible within that spacing."""
     started = time.monotonic()
     for level, jobs in enumerate(passes, 1):
         if not jobs:
             continue
         days = sorted({lo // DAY * DAY for job in jobs for lo, _ in _days(job)})
-        with serving(data, workdir, name, host) as client, ProcessPoolExecutor(max_workers=parallel) as pool:
+        with serving(data, workdir, name, host, lookback) as client, ProcessPoolExecutor(max_workers=parallel) as pool:
             futures = [pool.submit(_record_day, client, jobs, day, data, workdir, f"level{level}-{i}")
                        for i, day in enumerate(days)]
             samples = sum(f.result() for f in futures)

@@ -109,16 +109,16 @@ def _alert(client: Client, rule: dict, step: int, start: int, end: int) -> list[
 
 
 def run(rules: Rules, history: Path, history_start: int, start: int, end: int, workdir: Path,
-        progress: Progress) -> Outcome:
+        progress: Progress, lookback: int | None = None) -> Outcome:
     """Backfill the rule set's recording rules over the history, then replay its alerts over [start, end]."""
     began = time.monotonic()
     data = workdir / "tsdb"
     _link_history(history, data)
     rule_backfill.run(passes(rules, history_start, start, end), data, workdir, progress,
-                      name=f"prometheus-backtest-{rules.name}")
+                      name=f"prometheus-backtest-{rules.name}", lookback=lookback)
     progress(f"  alerts: replaying {sum(len(g['rules']) for g in rules.alerting)} alert rules of {rules.name}")
     jobs = [(rule, durations.parse(g["interval"])) for g in rules.alerting for rule in g["rules"]]
-    with rule_backfill.serving(data, workdir, f"prometheus-backtest-{rules.name}") as client, \
+    with rule_backfill.serving(data, workdir, f"prometheus-backtest-{rules.name}", lookback=lookback) as client, \
             ProcessPoolExecutor(max_workers=2) as pool:  # reading the answers is Python's work: two processes
         futures = [pool.submit(_alert, client, rule, step, start - start % step, end) for rule, step in jobs]
         fast = min((step for _, step in jobs), default=60)

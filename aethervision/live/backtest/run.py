@@ -31,6 +31,9 @@ from aethervision.rules import files as rule_files
 
 DAY = 86400
 RESOLUTION = 60  # seconds between history samples: the 10m alert window holds 10
+# Instant selectors look back just under one copied sample: a recorded series that stops is gone
+# within a minute, not five (live, staleness markers make it gone at once; rule_backfill.run).
+LOOKBACK = RESOLUTION - 1
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def run(spec: Spec, spec_path: Path, client: Client, *, slos: tuple[str, ...] = 
         for side_spec, rules, source in sides:
             progress(f"{rules.name}: recording rules and alerts over the history")
             outcome = replay.run(rules, copied.data, window.history_start, window.start, window.end,
-                                 work / rules.name.replace("/", "_"), progress)
+                                 work / rules.name.replace("/", "_"), progress, lookback=LOOKBACK)
             group_by = {s.name: s.group_by for s in side_spec.slos if s.name in slos}
             facts = {"spec": source, "url": client.safe_url, "series": copied.series, "samples": copied.samples,
                      "resolution": RESOLUTION, "shortest_window": _shortest(rules),
