@@ -7,7 +7,7 @@ so the rules go in dependency levels: a temporary Prometheus serves the TSDB, on
 level is queried (a UTC day per task, `parallel` processes, one per core) and
 imported as one block per day, the Prometheus stops, the blocks move in, and the
 next level starts. promtool itself writes a block per rule and 2 hours, which
-costs 14x the queries and, at 10 SLOs over a month, more files than a process may
+costs about 13x the queries and, at 10 SLOs over a month, more files than a process may
 open (docs/backtest-speed.md). The demo's backfill, the backtest and the engine
 comparison test all run through here.
 """
