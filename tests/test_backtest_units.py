@@ -118,3 +118,9 @@ def test_from_and_to_read_iso_8601_as_utc_unless_they_say_otherwise():
     assert _instant(None, None, "2026-11-01") == 1793491200
     assert _instant(None, None, "2026-11-01T01:00:00+01:00") == 1793491200
     assert _instant(None, None, "1793491200") == 1793491200
+
+
+def test_a_range_that_ends_before_it_starts_is_refused(cli):
+    result = cli("backtest", "--spec", str(SPEC), "--prometheus-url", "http://127.0.0.1:9",
+                 "--from", "2026-11-10", "--to", "2026-11-01")
+    assert result.exit_code == 1 and "at or after its end" in result.output

@@ -81,6 +81,8 @@ def settle(client: Client, inputs: list[history.Input], lookback: int, days: flo
     """The backtest's range, refused when the server does not hold it."""
     end = (end if end is not None else int(time.time()) - 2 * RESOLUTION) // step * step
     wanted = start if start is not None else end - int((days or default_days) * DAY)
+    if wanted >= end:
+        raise UserError(f"the backtest would start ({history.when(wanted)}) at or after its end ({history.when(end)})")
     oldest = None
     for item in inputs:
         first = history.oldest_sample(client, item.selector, end, end - wanted + lookback + DAY, 3600)
