@@ -124,3 +124,12 @@ def test_a_range_that_ends_before_it_starts_is_refused(cli):
     result = cli("backtest", "--spec", str(SPEC), "--prometheus-url", "http://127.0.0.1:9",
                  "--from", "2026-11-10", "--to", "2026-11-01")
     assert result.exit_code == 1 and "at or after its end" in result.output
+
+
+def test_markdown_with_a_base_puts_both_rule_sets_side_by_side():
+    head = summarise("head", (_episode(1000, 2000), _episode(5000, 5600, "warning")), {}, {"s": ()}, 0, 7 * 86400)
+    base = summarise("origin/main", (_episode(1000, 2200),), {}, {"s": ()}, 0, 7 * 86400)
+    text = render.markdown(head, base)
+    assert "| SLO | pages origin/main | pages now | tickets origin/main | tickets now |" in text
+    row = next(line for line in text.splitlines() if line.startswith("| s |"))
+    assert row.startswith("| s | 1 | 1 | 0 | 1 | 20m | 16m | pages 1 -> 1; tickets 0 -> 1;"), row

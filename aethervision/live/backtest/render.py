@@ -117,17 +117,22 @@ def text(result: Result, base: Result | None = None) -> str:
 
 
 def markdown(result: Result, base: Result | None = None) -> str:
-    title = f"### Backtest: {result.facts.get('spec', 'spec')}" + (f" ({base.rules} -> {result.rules})" if base else "")
+    title = f"### Backtest: {result.facts.get('spec', 'spec')}" + (f" against {base.rules}" if base else "")
     lines = [title, "", f"{' · '.join(_facts(result))}", ""]
     base_by = {s.key: s for s in base.summaries} if base else {}
-    if base:
-        lines += [f"| SLO | {base.rules} -> {result.rules} |", "|---|---|"]
-        lines += [f"| {_name(s)} | {difference(base_by.get(s.key), s)} |" for s in result.summaries]
-        lines.append("")
-    lines += ["| SLO | pages | tickets | paging | incidents |", "|---|---|---|---|---|"]
-    for s in result.summaries:
-        lines.append(f"| {_name(s)} | {s.pages} ({_rate(s.pages, result)}) | {s.tickets} ({_rate(s.tickets, result)})"
-                     f" | {_span(s.paging_seconds)} | {len(s.incidents)} |")
+    if base:  # the two side by side, then what changed
+        lines += [f"| SLO | pages {base.rules} | pages now | tickets {base.rules} | tickets now | paging {base.rules} "
+                  "| paging now | what changes |", "|---|---|---|---|---|---|---|---|"]
+        for s in result.summaries:
+            old = base_by.get(s.key)
+            lines.append(f"| {_name(s)} | {old.pages if old else 0} | {s.pages} | {old.tickets if old else 0} | "
+                         f"{s.tickets} | {_span(old.paging_seconds if old else 0)} | {_span(s.paging_seconds)} | "
+                         f"{difference(old, s)} |")
+    else:
+        lines += ["| SLO | pages | tickets | paging | incidents |", "|---|---|---|---|---|"]
+        for s in result.summaries:
+            lines.append(f"| {_name(s)} | {s.pages} ({_rate(s.pages, result)}) | {s.tickets} "
+                         f"({_rate(s.tickets, result)}) | {_span(s.paging_seconds)} | {len(s.incidents)} |")
     episodes = [(s, e) for s in result.summaries for e in s.episodes]
     if episodes:
         lines += ["", "<details><summary>Episodes</summary>", "", "| SLO | alert | severity | when |",
