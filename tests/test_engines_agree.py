@@ -30,7 +30,6 @@ from aethervision.clients import promtool
 from aethervision.clients.prometheus import Client
 from aethervision.live import procs, rule_backfill
 from aethervision.live.stack import binary
-from aethervision.promql.parse import ranged_names
 from aethervision.rules import files as rules
 
 from support.fleet_history import DAY, STEP, history, openmetrics
@@ -68,8 +67,7 @@ def engines(tmp_path_factory):
     run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", str(source), str(data), timeout=600)
     assert run.returncode == 0, run.stderr
     group_of = {r["record"]: g for g in doc["groups"] for r in g["rules"]}
-    long_read = {n for g in doc["groups"] for r in g["rules"] for n in ranged_names(r["expr"])
-                 if not r["expr"].startswith("last_over_time")}
+    long_read = rule_backfill.read_over_windows([r for g in doc["groups"] for r in g["rules"]])
     spans: dict[str, tuple[int, int]] = {}
     passes = []
     for level in rule_backfill.levels([r for g in doc["groups"] for r in g["rules"]]):

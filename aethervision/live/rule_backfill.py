@@ -26,6 +26,7 @@ from aethervision.clients import promtool
 from aethervision.clients.prometheus import Client
 from aethervision.core.errors import UserError
 from aethervision.live.procs import free_port, prometheus_binary, spawn, stop, wait_http
+from aethervision.promql.parse import ranged_names
 from aethervision.rules import files as rule_files
 
 Progress = Callable[[str], None]
@@ -53,6 +54,12 @@ def levels(rules: list[dict]) -> list[list[dict]]:
     for name, level in depth.items():
         out[level].append(by_name[name])
     return out
+
+
+def read_over_windows(rules: list[dict]) -> set[str]:
+    """Recorded names some rule reads over a window (tiles, sample timestamps): their history must
+    cover the window. A `last_over_time` re-read of the newest value does not count."""
+    return {name for r in rules if not r["expr"].startswith("last_over_time") for name in ranged_names(r["expr"])}
 
 
 @contextmanager
@@ -103,11 +110,8 @@ def escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def import_day(text: str, data: Path, workdir: Path, tag: str) -> None:
-    """OpenMetrics text of one UTC day -> one 24h block moved into `data`."""
-    source = workdir / f"{tag}.om"
-    source.write_text(text + "# EOF\n")
-    blocks = workdir / f"{tag}.blocks"
+def import_file(source: Path, data: Path, blocks: Path) -> None:
+    """An OpenMetrics file -> 24h blocks (built in `blocks`, then moved into `data`); the file goes."""
     shutil.rmtree(blocks, ignore_errors=True)
     run_ = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=24h",
                         str(source), str(blocks), timeout=3600)
@@ -117,6 +121,13 @@ def import_day(text: str, data: Path, workdir: Path, tag: str) -> None:
     for block in blocks.iterdir():
         block.rename(data / block.name)
     shutil.rmtree(blocks)
+
+
+def import_day(text: str, data: Path, workdir: Path, tag: str) -> None:
+    """OpenMetrics text of one UTC day -> one 24h block moved into `data`."""
+    source = workdir / f"{tag}.om"
+    source.write_text(text + "# EOF\n")
+    import_file(source, data, workdir / f"{tag}.blocks")
 
 
 def _days(job: Pass) -> list[tuple[int, int]]:

@@ -115,8 +115,8 @@ def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> Pat
     step = spec.rules.long_interval_seconds  # the backfilled rules are the slow group's: one tile apart
     levels = [[rule_backfill.Pass(tuple(group), rules.backfill_start(spec, group, start, end), end, step)]
               for group in passes]
-    for i, group in enumerate(passes, 1):
-        progress(f"backfilling recording rules, pass {i}/{len(passes)}: {', '.join(r['record'] for r in group)}")
+    progress(f"backfilling recording rules in {len(passes)} passes, one tile apart: "
+             f"{'; '.join(', '.join(r['record'] for r in group) for group in passes)}")
     rule_backfill.run(levels, data, cfg.workdir / "backfill", lambda line: progress(line.strip()),
                       name="prometheus-backfill", host=cfg.host)
     return history

@@ -15,13 +15,12 @@ the measuring Prometheus scrapes it every 15 s, so every window is full.
 
 from __future__ import annotations
 
-import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from aethervision.clients import promtool
+from aethervision.live import rule_backfill
 
 SCRAPE = 15  # seconds
 INSTANCES = 5
@@ -78,21 +77,6 @@ def _chunk(path: Path, slos: int, start: int, lo: int, hi: int, recorded: Record
         out.write("# EOF\n")
 
 
-def _import(source: Path, blocks: Path) -> None:
-    shutil.rmtree(blocks, ignore_errors=True)
-    run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=24h",
-                       str(source), str(blocks), timeout=3600)
-    if run.returncode != 0:
-        raise RuntimeError(f"promtool could not import {source}: {run.stderr.strip()[-500:]}")
-    source.unlink()
-
-
-def _move_blocks(blocks: Path, data: Path) -> None:
-    for block in blocks.iterdir():
-        block.rename(data / block.name)
-    shutil.rmtree(blocks)
-
-
 def counter(rate: float, start: int, at: float) -> int:
     """A benchmark counter's value at time `at` (the history and the live exporter agree)."""
     return int(int((at - start) // SCRAPE) * (rate * SCRAPE))
@@ -132,8 +116,7 @@ def history(workdir: Path, slos: int, window: int, end: int, recorded: Recorded,
     def one(index: int, lo: int, hi: int) -> None:
         source = workdir / f"chunk-{slos}-{index}.om"
         _chunk(source, slos, start, lo, hi, recorded)
-        _import(source, workdir / f"blocks-{slos}-{index}")
-        _move_blocks(workdir / f"blocks-{slos}-{index}", data)
+        rule_backfill.import_file(source, data, workdir / f"blocks-{slos}-{index}")
         say(f"    chunk {index + 1}/{len(chunks)} imported ({time.monotonic() - started:.0f}s)")
 
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -31,11 +31,8 @@ Progress = Callable[[str], None]
 @dataclass(frozen=True)
 class Imported:
     data: Path  # the TSDB folder: one 24h block per day
-    start: int  # first and last sample time asked for
-    end: int
     series: int  # distinct input series copied
     samples: int
-    seconds: float
 
 
 @dataclass(frozen=True)
@@ -127,7 +124,7 @@ def fetch(client: Client, selectors: list[Input], start: int, end: int, resoluti
     if empty:
         raise UserError(f"no series for {empty[0].selector} (SLO {', '.join(empty[0].slos)}) between "
                         f"{when(start)} and {when(end)}: is the selector right?")
-    return Imported(data, start, end, len(series), samples, time.monotonic() - started)
+    return Imported(data, len(series), samples)
 
 
 def when(t: int) -> str:

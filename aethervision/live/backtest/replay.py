@@ -21,7 +21,7 @@ from aethervision.core import durations
 from aethervision.live import rule_backfill
 from aethervision.live.backtest.alerts import Episode, Labels, alert_labels, replay
 from aethervision.live.rule_backfill import Pass, Progress
-from aethervision.promql.parse import metric_names, ranged_names
+from aethervision.promql.parse import metric_names
 
 MAX_POINTS = 10_000  # per series and range query (Prometheus refuses more than 11,000)
 
@@ -37,7 +37,6 @@ class Rules:
 
 @dataclass(frozen=True)
 class Outcome:
-    rules: Rules
     episodes: tuple[Episode, ...]
     remaining: dict[str, dict[Labels, list[tuple[int, float]]]]  # SLO -> labels -> (t, budget left)
     seconds: float
@@ -74,8 +73,7 @@ def needed(rules: Rules) -> list[dict]:
 def passes(rules: Rules, history_start: int, start: int, end: int) -> list[list[Pass]]:
     """The recording rules by level; each level's rules by (interval, from where)."""
     group_of = {r["record"]: g for g in rules.recording for r in g["rules"]}
-    ranged = {n for g in rules.recording for r in g["rules"] for n in ranged_names(r["expr"])
-              if not r["expr"].startswith("last_over_time")}
+    ranged = rule_backfill.read_over_windows([r for g in rules.recording for r in g["rules"]])
     slow = max(durations.parse(g["interval"]) for g in rules.recording)
     out = []
     for level in rule_backfill.levels(needed(rules)):
@@ -125,4 +123,4 @@ def run(rules: Rules, history: Path, history_start: int, start: int, end: int, w
         remaining = {slo: _ranged(client, expr, start - start % fast, end, fast)
                      for slo, expr in rules.remaining.items()}
         episodes = tuple(e for future in futures for e in future.result())
-    return Outcome(rules, episodes, remaining, time.monotonic() - began)
+    return Outcome(episodes, remaining, time.monotonic() - began)

@@ -153,9 +153,11 @@ def run(spec: Spec, spec_path: Path, client: Client, *, slos: tuple[str, ...] = 
             outcome = replay.run(rules, copied.data, window.history_start, window.start, window.end,
                                  work / rules.name.replace("/", "_"), progress, lookback=LOOKBACK)
             group_by = {s.name: s.group_by for s in side_spec.slos if s.name in slos}
+            shortest = _shortest(rules)
             facts = {"spec": source, "url": client.safe_url, "series": copied.series, "samples": copied.samples,
-                     "resolution": RESOLUTION, "shortest_window": _shortest(rules),
-                     "points_in_shortest": durations.parse(_shortest(rules)) // RESOLUTION,
+                     "resolution": RESOLUTION,
+                     "shortest_window": durations.format(shortest, weeks=False) if shortest else "-",
+                     "points_in_shortest": shortest // RESOLUTION,
                      "alert_interval": rules.alerting[0]["interval"] if rules.alerting else "-",
                      "seconds": round(time.monotonic() - began, 1)}
             results.append(summarise(rules.name, outcome.episodes, outcome.remaining, group_by,
@@ -167,7 +169,7 @@ def run(spec: Spec, spec_path: Path, client: Client, *, slos: tuple[str, ...] = 
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _shortest(rules: replay.Rules) -> str:
-    seconds = min((durations.parse(span) for g in rules.recording for r in g["rules"]
-                   for _, span in ranges(r["expr"]) if not r["expr"].startswith("last_over_time")), default=0)
-    return durations.format(seconds, weeks=False) if seconds else "-"
+def _shortest(rules: replay.Rules) -> int:
+    """The shortest window a rule reads raw samples over (10m at the default tiers)."""
+    return min((durations.parse(span) for g in rules.recording for r in g["rules"]
+                for _, span in ranges(r["expr"]) if not r["expr"].startswith("last_over_time")), default=0)
