@@ -11,7 +11,7 @@ SPEC ?= aethervision.yaml
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install dashboards check validate test test-fast golden lint tools promtool clean
+.PHONY: help install dashboards check validate test test-fast golden lint tools promtool servers compatibility clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -58,8 +58,16 @@ ifneq ($(wildcard ../shared/prometheus-operator-schema/prometheusrule.v1.jsonsch
 export AETHERVISION_OPERATOR_SCHEMA ?= $(abspath ../shared/prometheus-operator-schema)
 endif
 
-test: $(STAMP) promtool ## Run every test (about 10 minutes on 2 cores; CI runs this)
+# The pinned servers (aethervision/clients/servers.py: Prometheus 3, Alertmanager, VictoriaMetrics
+# and vmalert, Sloth), built from their Go modules into .servers/; skipped when present.
+servers: $(STAMP) ## Build the pinned servers from their Go modules into .servers/ (about 12 min cold, 0 s warm)
+	$(PY) tools/servers.py
+
+test: $(STAMP) promtool servers ## Run every test (CI runs this)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+compatibility: $(STAMP) ## docs/compatibility.md from the last `make test`'s engine results (build/engine-results.json)
+	$(PY) tools/compatibility.py
 
 test-fast: $(STAMP) promtool ## The quick loop: no live servers, no rule scenarios, no benchmark (<60 s)
 	$(PY) -m pytest -m "not live and not slow and not bench" $(PYTEST_ARGS)

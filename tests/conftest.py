@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from aethervision.cli import main
+from aethervision.clients import servers
 
 from support.repo import EXPECTED, SPEC, schema_dir
 
@@ -49,3 +52,45 @@ def provisioning_copy(tmp_path) -> Path:
     dest = tmp_path / "provisioning"
     shutil.copytree(EXPECTED, dest)
     return dest
+
+
+# -- engine results: what docs/compatibility.md is made from (tools/compatibility.py) ----------
+
+_ENGINE_RESULTS: dict[tuple[str, str], dict[str, int]] = {}
+
+
+def _engine_of(item) -> str | None:
+    """The engine a test ran on: its `engine` or `results` parameter, else the default
+    Prometheus for tests that start servers (`live`) or run promtool."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None:
+        for name in ("engine", "results"):
+            value = callspec.params.get(name)
+            if isinstance(value, str) and value in servers.ENGINES:
+                return value
+    if item.get_closest_marker("live") or item.get_closest_marker("promtool"):
+        return "default"
+    return None
+
+
+def pytest_runtest_makereport(item, call):
+    if call.when != "call" and not (call.when == "setup" and call.excinfo is not None):
+        return
+    engine = _engine_of(item)
+    if engine is None:
+        return
+    outcome = "passed" if call.excinfo is None else (
+        "skipped" if call.excinfo.errisinstance(pytest.skip.Exception) else "failed")
+    counts = _ENGINE_RESULTS.setdefault((engine, Path(str(item.fspath)).stem), {})
+    counts[outcome] = counts.get(outcome, 0) + 1
+
+
+def pytest_sessionfinish(session):
+    """build/engine-results.json: passed/failed per engine and test module, with the versions."""
+    if not _ENGINE_RESULTS:
+        return
+    out = Path(__file__).resolve().parent.parent / "build" / "engine-results.json"
+    out.parent.mkdir(exist_ok=True)
+    rows = [{"engine": e, "module": m, **c} for (e, m), c in sorted(_ENGINE_RESULTS.items())]
+    out.write_text(json.dumps({"at": time.strftime("%Y-%m-%d", time.gmtime()), "results": rows,
+                               "versions": servers.versions()}, indent=1) + "\n")

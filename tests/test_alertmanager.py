@@ -4,7 +4,6 @@ derived from the generator)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,17 +12,18 @@ import yaml
 
 from aethervision import spec as spec_mod
 from aethervision.builder import outputs
+from aethervision.clients import servers
 from aethervision.rules import files as rules
 
 from support.repo import ROOT, SPEC
 
-pytestmark = pytest.mark.skipif(shutil.which("amtool") is None, reason="amtool: make promtool installs it")
+pytestmark = pytest.mark.skipif(servers.locate("amtool") is None, reason="amtool: make servers builds it")
 FLEET = ROOT / "examples" / "fleet.yaml"
 BY_SEVERITY = {"critical": "page", "warning": "ticket", "info": "quiet"}
 
 
 def amtool(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["amtool", *args], capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run([servers.locate("amtool"), *args], capture_output=True, text=True, timeout=60, check=False)
 
 
 def generated(spec_path: Path, folder: Path) -> tuple[Path, list[dict]]:

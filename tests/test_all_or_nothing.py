@@ -100,6 +100,7 @@ def test_without_promtool_build_says_what_it_did_not_check(cli, built, monkeypat
     out, changed = built
     monkeypatch.setenv("PROMTOOL", "")
     monkeypatch.setenv("PATH", str(tmp_path))  # no promtool anywhere
+    monkeypatch.setenv("AETHERVISION_SERVERS", str(tmp_path))  # nor a pinned build
     result = cli("build", "--spec", str(changed), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "promtool not found" in result.stderr and "spec selectors were checked" in result.stderr

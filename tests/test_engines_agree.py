@@ -1,14 +1,17 @@
-"""Every generated recording rule gives the same answer in Prometheus and in VictoriaMetrics.
+"""Every generated recording rule gives the same answer on every engine: the pinned
+Prometheus 3 (the reference), Debian's Prometheus 2.42, the pinned VictoriaMetrics and
+Debian's VictoriaMetrics 1.79.
 
-Both engines get the same data: 31 days of every SLI input of examples/fleet.yaml
+Every engine gets the same data: 31 days of every SLI input of examples/fleet.yaml
 (ratio, grouped ratio, latency histogram, blackbox probe; a dip in the last hours),
 one sample a minute, and every recorded series as Prometheus computes it (each
 dependency level recorded by aethervision.live.rule_backfill, range queries at each
 rule's interval as promtool's rule backfill does: the slow group's tiles and
 timestamps over the whole history at its interval, the rest over the last 40
-minutes), exported and imported into VictoriaMetrics. Then
-each recording rule's expression runs as an instant query in both at the same
-time, and the two answers must hold the same series with values within 1%.
+minutes), copied as blocks to the other Prometheus and imported into VictoriaMetrics. Then
+each recording rule's expression runs as an instant query in the reference and in the
+other engine at the same time, and the two answers must hold the same series with
+values within 1%.
 Isolating each rule this way, a difference names the rule whose expression
 MetricsQL reads differently.
 """
@@ -26,10 +29,9 @@ import urllib.request
 import pytest
 
 from aethervision import spec as spec_mod
-from aethervision.clients import promtool
+from aethervision.clients import promtool, servers
 from aethervision.clients.prometheus import Client
 from aethervision.live import procs, rule_backfill
-from aethervision.live.stack import binary
 from aethervision.rules import files as rules
 
 from support.fleet_history import DAY, STEP, history, openmetrics
@@ -37,6 +39,8 @@ from support.repo import ROOT
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 RECENT = 40 * 60  # fast rules are compared at the end: they need this much of their own history
+REFERENCE = "prometheus-3"  # records the series; every other engine is compared with it
+OTHERS = ("prometheus-2", "victoriametrics", "victoriametrics-debian")
 
 
 def _vm_get(url: str, path: str, **params) -> dict:
@@ -54,7 +58,8 @@ def _answer(samples) -> dict[frozenset, float]:
 
 
 @pytest.fixture(scope="module")
-def engines(tmp_path_factory):
+def reference(tmp_path_factory):
+    """The history and every recorded series in the pinned Prometheus 3 (the reference engine)."""
     tmp = tmp_path_factory.mktemp("engines")
     spec = spec_mod.load(ROOT / "examples" / "fleet.yaml")
     doc = rules.recording_rules(spec)
@@ -81,47 +86,77 @@ def engines(tmp_path_factory):
             passes[-1].append(rule_backfill.Pass(tuple(members), start - start % step, end, step))
             spans.update((r["record"], (start - start % step, step)) for r in members)
     rule_backfill.run(passes, data, tmp, lambda line: None)
-    stack = contextlib.ExitStack()
-    client = stack.enter_context(rule_backfill.serving(data, tmp, "prometheus-engines"))
-    vm_port = procs.free_port()
-    vm = procs.spawn("victoria-metrics", [binary(("victoria-metrics",), "victoria-metrics"),
-                                          f"-storageDataPath={tmp / 'vm'}", "-retentionPeriod=100y",
-                                          f"-httpListenAddr=127.0.0.1:{vm_port}", "-search.latencyOffset=0s",
-                                          "-search.disableCache"], tmp / "vm.log")
-    vm_url = f"http://127.0.0.1:{vm_port}"
-    try:
-        procs.wait_http(f"{vm_url}/health", vm)
-        _post(f"{vm_url}/api/v1/import/prometheus", "\n".join(lines).encode())
+    with rule_backfill.serving(data, tmp, "prometheus-3-engines",
+                               binary=servers.locate("prometheus", REFERENCE)) as client:
         recorded = []
         for name, (start, _) in spans.items():  # the raw samples (a range query would fill steps)
             answer = client.get("/api/v1/query", query=f"{name}[{end - start + 1}s]", time=str(end))
             for item in answer["result"]:
                 text = ",".join(f'{k}="{v}"' for k, v in sorted(item["metric"].items()) if k != "__name__")
                 recorded += [f"{name}{{{text}}} {v} {int(float(t) * 1000)}" for t, v in item["values"]]
-        _post(f"{vm_url}/api/v1/import/prometheus", "\n".join(recorded).encode())
-        _post(f"{vm_url}/internal/force_flush")
-        yield {"doc": doc, "prometheus": client, "vm": Client(vm_url, timeout=120), "at": end}
+        yield {"doc": doc, "prometheus": client, "at": end, "data": data, "tmp": tmp,
+               "lines": lines, "recorded": recorded}
+
+
+def _binary(command: str, engine: str) -> str:
+    path = servers.locate(command, engine)
+    if path is None:
+        pytest.fail(f"{command} of {engine} not found: `make servers` and `make promtool` provide every engine")
+    return path
+
+
+@contextlib.contextmanager
+def _victoria(reference, engine: str):
+    tmp, port = reference["tmp"], procs.free_port()
+    vm = procs.spawn(engine, [_binary("victoria-metrics", engine), f"-storageDataPath={tmp / engine}",
+                              "-retentionPeriod=100y", f"-httpListenAddr=127.0.0.1:{port}",
+                              "-search.latencyOffset=0s", "-search.disableCache"], tmp / f"{engine}.log")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        procs.wait_http(f"{url}/health", vm)
+        _post(f"{url}/api/v1/import/prometheus", "\n".join(reference["lines"]).encode())
+        _post(f"{url}/api/v1/import/prometheus", "\n".join(reference["recorded"]).encode())
+        _post(f"{url}/internal/force_flush")
+        yield Client(url, timeout=120)
     finally:
-        stack.close()
         procs.stop(vm)
-        shutil.rmtree(tmp / "vm", ignore_errors=True)
+        shutil.rmtree(tmp / engine, ignore_errors=True)
 
 
-def test_every_recording_rule_agrees_within_one_percent(engines):
-    at, problems, compared = engines["at"], [], 0
-    for group in engines["doc"]["groups"]:
-        for rule in group["rules"]:
-            prom = _answer(engines["prometheus"].query(rule["expr"], at=at))
-            vm = _answer(engines["vm"].query(rule["expr"], at=at))
-            if set(prom) != set(vm):
-                problems.append(f"{rule['record']}: series {sorted(map(sorted, prom))} vs {sorted(map(sorted, vm))}")
-                continue
-            for labels, value in prom.items():
-                other = vm[labels]
-                same = (math.isnan(value) and math.isnan(other)) or \
-                    abs(value - other) <= 0.01 * max(abs(value), abs(other)) + 1e-12
-                if not same:
-                    problems.append(f"{rule['record']} {dict(labels)}: Prometheus {value} vs VictoriaMetrics {other}")
-            compared += 1
+@contextlib.contextmanager
+def _prometheus(reference, engine: str):
+    """The same blocks (raw history and recorded series) in another Prometheus build."""
+    copy = reference["tmp"] / f"data-{engine}"
+    shutil.copytree(reference["data"], copy, ignore=shutil.ignore_patterns("lock", "wal", "chunks_head"))
+    try:
+        with rule_backfill.serving(copy, reference["tmp"], engine,
+                                   binary=_binary("prometheus", engine)) as client:
+            yield client
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+
+
+@pytest.mark.parametrize("engine", OTHERS)
+def test_every_recording_rule_agrees_within_one_percent(reference, engine):
+    """Each rule's expression, as an instant query at the same time, in `engine` and in the
+    pinned Prometheus 3: the same series, values within 1%."""
+    at, problems, compared = reference["at"], [], 0
+    server = _victoria if engine.startswith("victoriametrics") else _prometheus
+    with server(reference, engine) as other:
+        for group in reference["doc"]["groups"]:
+            for rule in group["rules"]:
+                prom = _answer(reference["prometheus"].query(rule["expr"], at=at))
+                them = _answer(other.query(rule["expr"], at=at))
+                if set(prom) != set(them):
+                    problems.append(f"{rule['record']}: series {sorted(map(sorted, prom))} vs "
+                                    f"{sorted(map(sorted, them))}")
+                    continue
+                for labels, value in prom.items():
+                    theirs = them[labels]
+                    same = (math.isnan(value) and math.isnan(theirs)) or \
+                        abs(value - theirs) <= 0.01 * max(abs(value), abs(theirs)) + 1e-12
+                    if not same:
+                        problems.append(f"{rule['record']} {dict(labels)}: Prometheus 3 {value} vs {engine} {theirs}")
+                compared += 1
     assert not problems, "\n".join(problems)
-    assert compared == sum(len(g["rules"]) for g in engines["doc"]["groups"])
+    assert compared == sum(len(g["rules"]) for g in reference["doc"]["groups"])

@@ -224,21 +224,23 @@ def policy_of(name: str) -> str:
     return "seed" if name in SEED_CASES else "aethervision"
 
 
-@pytest.fixture(scope="module")
-def results(rule_files, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("promtool")
+@pytest.fixture(scope="module", params=pr.ENGINES)
+def results(request, rule_files, tmp_path_factory):
+    """Every case on one engine's promtool: the same expectations on Prometheus 3 and 2.42."""
+    binary = pr.engine_promtool(request.param)
+    workdir = tmp_path_factory.mktemp(f"promtool-{request.param}")
     # The longest first, so the two cores finish together.
     jobs = sorted(((case, rule_files[policy_of(case.name)]) for case in CASES.values()),
                   key=lambda job: -len(str(job[0].series)))
-    return workdir, pr.run_jobs(jobs, workdir)
+    return workdir, pr.run_jobs(jobs, workdir, binary), binary
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_scenario(name, results, rule_files):
-    workdir, done = results
+    workdir, done, binary = results
     result = done[name]
     if result.returncode != 0:
-        pytest.fail(pr.explain(CASES[name], rule_files[policy_of(name)], workdir, result))
+        pytest.fail(pr.explain(CASES[name], rule_files[policy_of(name)], workdir, result, binary))
 
 
 def test_the_scenarios_expect_what_their_names_say():

@@ -228,8 +228,9 @@ NAMES = ["latency_dip", "probe_failing", "grouped_one_cluster_burns", "grouped_n
          "routing_and_disabled_tier"]
 
 
-@pytest.fixture(scope="module")
-def results(tmp_path_factory):
+@pytest.fixture(scope="module", params=pr.ENGINES)
+def results(request, tmp_path_factory):
+    binary = pr.engine_promtool(request.param)
     jobs, files = [], {}
     for build in BUILDERS:
         spec, case = build()
@@ -239,15 +240,15 @@ def results(tmp_path_factory):
         files[case.name] = generated_rule_files(folder, path)
         jobs.append((case, files[case.name]))
     assert [case.name for case, _ in jobs] == NAMES
-    workdir = tmp_path_factory.mktemp("promtool")
-    return workdir, files, {case.name: case for case, _ in jobs}, pr.run_jobs(jobs, workdir)
+    workdir = tmp_path_factory.mktemp(f"promtool-{request.param}")
+    return workdir, files, {case.name: case for case, _ in jobs}, pr.run_jobs(jobs, workdir, binary), binary
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_scenario(name, results):
-    workdir, files, cases, done = results
+    workdir, files, cases, done, binary = results
     if done[name].returncode != 0:
-        pytest.fail(pr.explain(cases[name], files[name], workdir, done[name]))
+        pytest.fail(pr.explain(cases[name], files[name], workdir, done[name], binary))
 
 
 def test_the_probe_model_counts_samples_as_the_rules_select_them():

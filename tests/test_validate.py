@@ -102,6 +102,7 @@ def test_validate_fails_with_exit_1_for_a_bad_query(cli, spec_data, write_spec, 
 def test_missing_promtool_is_a_clear_error(cli, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("PROMTOOL", raising=False)
+    monkeypatch.setenv("AETHERVISION_SERVERS", str(tmp_path))  # nor a pinned build
     result = cli("validate", "--spec", str(SPEC))
     assert result.exit_code == 1
     assert "promtool not found" in result.stderr and "apt-get install prometheus" in result.stderr

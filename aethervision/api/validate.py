@@ -16,12 +16,12 @@ from aethervision import spec as spec_mod
 from aethervision.builder import checks, outputs, pipeline
 from aethervision.builder.outputs import PROMETHEUS_DIR
 from aethervision.builder.pipeline import Generated
-from aethervision.clients import promtool
+from aethervision.clients import promtool, servers
 from aethervision.core import defaults
 from aethervision.core.errors import ToolMissing, UserError
 from aethervision.core.model import SLO, SLIKind, Spec
 from aethervision.ops import targets
-from aethervision.promql import sli
+from aethervision.promql import features, sli
 
 OPERATOR_SCHEMA_ENV = defaults.OPERATOR_SCHEMA_ENV
 if TYPE_CHECKING:  # the live check's client; a build need not import the HTTP stack
@@ -104,10 +104,22 @@ def promql_problems_before_writing(gen: Generated) -> list[str] | None:
     catches anything else that would not parse before `build` writes a file.
     """
     try:
-        promtool.find()
+        binary = promtool.find()
     except ToolMissing:
         return None
+    refused = engine_problems(gen.spec, binary)
+    if refused:  # promtool would only fail to parse; say which field needs what
+        return refused
     return [f"{PROMETHEUS_DIR}/: {p}" for p in rule_problems(generated_rule_files(gen))]
+
+
+def engine_problems(spec: Spec, promtool_binary: str) -> list[str]:
+    """Spec fields that need Prometheus 3 when the promtool at hand is older (features.py)."""
+    if not features.needs(spec):
+        return []
+    version = servers.version_of(promtool_binary)
+    return features.problems(spec, "prometheus", version, f"promtool {version or '(version unknown)'} "
+                             f"({promtool_binary})", " (`make servers` builds Prometheus 3's promtool)")
 
 
 def generate_checked(spec_path: str) -> tuple[Generated, list[str] | None]:
@@ -136,7 +148,8 @@ def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True,
     report.problems += checks.metric_problems(gen.known_metrics, checks.rule_queries(gen.rule_docs))
     report.checked += ["panel ids, grid, refIds, thresholds", "metric names against the rules and inputs"]
     if use_promtool:
-        report.problems += [f"{PROMETHEUS_DIR}/: {p}" for p in rule_problems(generated_rule_files(gen))]
+        report.problems += engine_problems(gen.spec, promtool.find()) or \
+            [f"{PROMETHEUS_DIR}/: {p}" for p in rule_problems(generated_rule_files(gen))]
         report.checked += ["PromQL parses (promtool)", "promtool check rules"]
     else:
         report.skipped.append("PromQL parsing and `promtool check rules` (--skip-promtool)")
@@ -158,7 +171,9 @@ def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True,
 def live_sli_problems(spec: Spec, client: Client) -> tuple[list[str], list[str]]:
     """(problems, notes) from asking a live Prometheus about every SLI: its series exist,
     and a latency SLO's bound is one of its histogram's buckets however `le` is spelled."""
-    problems, notes = [], []
+    kind, version = client.engine()
+    problems = features.problems(spec, kind, version, f"{kind} {version} at {client.safe_url}".replace("  ", " "))
+    notes: list[str] = []
     for i, slo in enumerate(spec.slos):
         where = f"{spec.source}: slos[{i}]"
         for where_in_slo, expr, empty in sli.live_probes(slo):
@@ -168,7 +183,7 @@ def live_sli_problems(spec: Spec, client: Client) -> tuple[list[str], list[str]]
                 problems.append(f"{where}.{where_in_slo}: {empty} ({expr} on {client.safe_url})")
             else:
                 notes.append(f"{where}.{where_in_slo}: no series yet ({expr}); fine while no error has happened")
-        if slo.sli.kind is SLIKind.LATENCY:
+        if slo.sli.kind is SLIKind.LATENCY and not slo.sli.native:
             bounds = [s.labels.get("le", "") for s in client.query(sli.bucket_bounds(slo.sli))]
             numeric = sorted({float(b) for b in bounds if _is_number(b)})  # "1" and "1.0" are one bound
             if bounds and slo.sli.below not in numeric:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -54,6 +55,20 @@ class Client:
         if body.get("status") != "success":
             raise UserError(f"Prometheus at {self.safe_url}: {body.get('error', 'query failed')}")
         return body["data"]
+
+    def engine(self) -> tuple[str, str]:
+        """("prometheus" | "victoriametrics" | "unknown", version) from the server's own /metrics
+        (VictoriaMetrics answers Prometheus's buildinfo endpoint with a made-up version)."""
+        try:
+            with urllib.request.urlopen(f"{self.url.rstrip('/')}/metrics", timeout=self.timeout) as answer:  # noqa: S310
+                text = answer.read(8_000_000).decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return "unknown", ""
+        if "vm_app_version" in text:
+            found = re.search(r'vm_app_version\{[^}]*version="[^"]*?v(\d+\.\d+\.\d+)', text)
+            return "victoriametrics", found.group(1) if found else ""
+        found = re.search(r'prometheus_build_info\{[^}]*version="([^"]+)"', text)
+        return ("prometheus", found.group(1)) if found else ("unknown", "")
 
     def query(self, expr: str, at: float | None = None) -> list[Sample]:
         """Instant query (now, or at a Unix time); a scalar or vector result as samples (NaN kept)."""

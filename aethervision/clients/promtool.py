@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable
@@ -11,24 +9,26 @@ from pathlib import Path
 
 import yaml
 
+from aethervision.clients import servers
 from aethervision.core.errors import ToolMissing
 
-INSTALL_HINT = ("install Debian's prometheus package (apt-get install prometheus), "
-                "or point PROMTOOL at the binary")
+INSTALL_HINT = ("`make servers` builds it into .servers/, or install Debian's prometheus package "
+                "(apt-get install prometheus), or point PROMTOOL at the binary")
 # Grafana's macros are not PromQL; give them plausible values before parsing.
 GRAFANA_MACROS = {"$__rate_interval": "5m", "$__interval": "1m", "$__range": "1h"}
 
 
 def find() -> str:
     """Path of promtool (PROMTOOL env wins); ToolMissing when absent."""
-    path = os.environ.get("PROMTOOL") or shutil.which("promtool")
+    path = servers.locate("promtool")
     if not path:
         raise ToolMissing(f"promtool not found: {INSTALL_HINT}")
     return path
 
 
-def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([find(), *args], capture_output=True, text=True, timeout=timeout,
+def run(*args: str, timeout: float = 120, binary: str | None = None) -> subprocess.CompletedProcess:
+    """promtool with `args`; `binary` picks one build (the engine matrix), else find()."""
+    return subprocess.run([binary or find(), *args], capture_output=True, text=True, timeout=timeout,
                           check=False)
 
 

@@ -33,7 +33,8 @@ class SLI:
     kind: SLIKind
     errors: str = ""  # ratio: counter selector of failed events
     total: str = ""  # ratio: counter selector of all events
-    histogram: str = ""  # latency: base name (_bucket and _count are read)
+    histogram: str = ""  # latency: base name (_bucket and _count are read; the series itself if native)
+    native: bool = False  # latency: a native histogram (Prometheus 3), read with histogram_fraction
     selector: str = ""  # latency: label matchers, `{job="api"}`
     below: float = 0.0  # latency: seconds, one of the histogram's le bounds
     probe: str = ""  # probe: selector of the 0/1 gauge

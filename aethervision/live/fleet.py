@@ -161,7 +161,7 @@ def up(spec: Spec, cfg: FleetConfig, progress=print) -> dict[str, str]:
             (rule_dir / name).write_text(text)
         am_config = cfg.workdir / "alertmanager.yml"
         am_config.write_text(render.to_yaml(alertmanager.config(spec, token_file=""), Path(spec.source).name))
-        service("alertmanager", [binary(("prometheus-alertmanager", "alertmanager"), "prometheus-alertmanager"),
+        service("alertmanager", [binary(("alertmanager", "prometheus-alertmanager"), "prometheus-alertmanager"),
                                  f"--config.file={am_config.resolve()}", "--cluster.listen-address=",
                                  f"--storage.path={(cfg.workdir / 'am').resolve()}",
                                  f"--web.listen-address={cfg.host}:{cfg.alertmanager_port}"],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -14,7 +13,8 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from aethervision.core.errors import AetherVisionError, ToolMissing, UserError
+from aethervision.clients import servers
+from aethervision.core.errors import AetherVisionError, UserError
 from aethervision.core.files import write_atomic
 
 
@@ -27,12 +27,9 @@ class Proc:
 
 
 def binary(names: tuple[str, ...], package: str) -> str:
-    """The first of `names` on PATH; ToolMissing naming the Debian package otherwise."""
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            return path
-    raise ToolMissing(f"{names[0]} not found: install Debian's {package} package (`make promtool` does)")
+    """The first of `names` found (the pinned build in .servers/, then PATH); ToolMissing
+    naming `make servers` and the Debian package otherwise."""
+    return servers.find(*names, package=package)
 
 
 def prometheus_binary() -> str:

@@ -64,17 +64,18 @@ def read_over_windows(rules: list[dict]) -> set[str]:
 
 @contextmanager
 def serving(data: Path, workdir: Path, name: str, host: str = "127.0.0.1",
-            lookback: int | None = None) -> Iterator[Client]:
+            lookback: int | None = None, binary: str | None = None) -> Iterator[Client]:
     """A Prometheus without targets or rules over the TSDB at `data`, for as long as the block runs.
 
     Retention is 100 years: the default 15 days would delete an imported history at startup.
-    `lookback` (seconds) replaces the 5-minute lookback of instant selectors (see run)."""
+    `lookback` (seconds) replaces the 5-minute lookback of instant selectors (see run);
+    `binary` runs one Prometheus build rather than the default (the engine matrix)."""
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "prometheus-replay.yml"
     config.write_text("global: {evaluation_interval: 1m}\n")
     port = free_port(host)
     url = f"http://{host}:{port}"
-    proc = spawn(name, [prometheus_binary(), f"--config.file={config.resolve()}",
+    proc = spawn(name, [binary or prometheus_binary(), f"--config.file={config.resolve()}",
                         f"--storage.tsdb.path={data.resolve()}", "--storage.tsdb.retention.time=36500d",
                         f"--web.listen-address={host}:{port}", "--query.max-samples=200000000",
                         *([f"--query.lookback-delta={lookback}s"] if lookback else [])],

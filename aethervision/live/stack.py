@@ -172,7 +172,7 @@ def up(spec: Spec, cfg: DemoConfig, progress: Progress = print) -> dict[str, str
         if spec.alertmanager:
             am_config = files.alertmanager_yml(spec, cfg, token)
             started.append(_service(cfg, "alertmanager", [
-                binary(("prometheus-alertmanager", "alertmanager"), "prometheus-alertmanager"),
+                binary(("alertmanager", "prometheus-alertmanager"), "prometheus-alertmanager"),
                 f"--config.file={am_config.resolve()}",
                 f"--storage.path={(cfg.workdir / 'alertmanager' / 'data').resolve()}",
                 f"--web.listen-address={cfg.address(cfg.alertmanager_port)}", "--cluster.listen-address="],

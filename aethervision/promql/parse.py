@@ -21,8 +21,14 @@ _AGGREGATORS = {
 _KEYWORDS = _GROUPING | _AGGREGATORS | {"and", "or", "unless", "bool", "offset", "atan2", "inf", "nan"}
 
 
+# Prometheus 3's UTF-8 names: a quoted name first in the braces, `{"http.server.duration", le="1"}`.
+_QUOTED_NAME = re.compile(r'\{\s*"((?:\\.|[^"\\])*)"\s*(?=[,}])')
+LEGACY_NAME = re.compile(r"^[A-Za-z_:][A-Za-z0-9_:]*$")
+
+
 def metric_names(expr: str) -> set[str]:
-    """Metric names selected in a PromQL expression (label names excluded)."""
+    """Metric names selected in a PromQL expression (label names excluded), quoted UTF-8 names too."""
+    quoted = {m.group(1) for m in _QUOTED_NAME.finditer(expr)}
     text = _RANGE.sub(" ", _STRING.sub('""', expr))
     tokens = _TOKEN.findall(text)
     names: set[str] = set()
@@ -42,7 +48,14 @@ def metric_names(expr: str) -> set[str]:
             elif low not in _KEYWORDS and nxt != "(":
                 names.add(tok)
         i += 1
-    return names
+    return names | quoted
+
+
+def selector_text(metric: str, matchers: list[str]) -> str:
+    """`metric{m, ...}`, or `{"metric", m, ...}` for a name Prometheus 2 could not spell (UTF-8)."""
+    if metric and not LEGACY_NAME.match(metric):
+        return "{" + ", ".join([f'"{metric}"', *matchers]) + "}"
+    return f"{metric}{{{', '.join(matchers)}}}" if matchers else metric
 
 
 _DURATION_TOKEN = r"(?:\d+(?:ms|[ywdhms]))+"
@@ -92,7 +105,8 @@ def ranges(expr: str) -> list[tuple[str, str]]:
 
 
 _METRIC = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
-_LABEL = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*")
+_LABEL = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*|\"(?:[^\"\\\\]|\\\\.)*\")\s*(=~|!~|!=|=)\s*")
+_NAME_ITEM = re.compile(r'\s*"((?:\\.|[^"\\])*)"\s*(?=,|$)')
 _VALUE = re.compile(r'"((?:\\.|[^"\\])*)"|\'((?:\\.|[^\'\\])*)\'|`([^`]*)`')
 
 
@@ -111,6 +125,12 @@ def selector_problem(text: str) -> str | None:
     if text[pos] != "{" or not text.endswith("}"):
         return f"expected `metric` or `metric{{label=\"value\", ...}}`, got {text!r}"
     body, i, matchers = text[pos + 1:-1], 0, 0
+    quoted = _NAME_ITEM.match(body)
+    if quoted:  # Prometheus 3: {"utf-8.name", ...}
+        if match:
+            return f"two metric names: {match.group(0)!r} and {quoted.group(1)!r}"
+        matchers, rest = 1, body[quoted.end():].lstrip()
+        i = len(body) - len(rest) + (1 if rest.startswith(",") else 0)
     while i < len(body.rstrip()):
         label = _LABEL.match(body, i)
         if not label:
@@ -147,6 +167,10 @@ def selector_matchers(text: str) -> tuple[str, list[tuple[str, str, str]]]:
     if body.startswith("{"):
         body = body[1:-1]
         i = 0
+        quoted = _NAME_ITEM.match(body)
+        if quoted:
+            metric, rest = quoted.group(1), body[quoted.end():].lstrip()
+            i = len(body) - len(rest) + (1 if rest.startswith(",") else 0)
         while (label := _LABEL.match(body, i)) and (value := _VALUE.match(body, label.end())):
             raw = next(g for g in value.groups() if g is not None)
             found.append((label.group(1), label.group(2), raw))

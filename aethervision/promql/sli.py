@@ -3,8 +3,9 @@
 Every kind is reduced to the same two rates, so the rest of the family (ratios,
 budget, runway, alerts) is written once:
   ratio    errors and total counters, as written in the spec;
-  latency  total = rate of the histogram's _count, bad = total minus the rate of
-           the bucket `le` = `below` (requests slower than the bound);
+  latency  total = increase of the histogram's _count, bad = total minus the increase
+           of the bucket `le` = `below` (requests slower than the bound), both exact
+           (samples now and one window ago; see latency_rates);
   probe    each sample of a 0/1 gauge is an event; every probe counts as one
            event a second, bad in proportion to its failed samples: total =
            number of probes, bad = sum of (1 - avg_over_time). The range is one
@@ -15,6 +16,8 @@ budget, runway, alerts) is written once:
            same samples, and consecutive tiles do not share one.
   raw      the spec's error ratio itself as the "bad rate" against one event a
            second: a time-weighted ratio (there are no counts to weight it by).
+Counter ranges are one second longer than the window (`closed`), so rate() reads the
+same samples on Prometheus 2 and 3.
 `group_by` keeps its labels on both rates (`sum by (...)`), so every series
 derived from them is per group.
 """
@@ -26,7 +29,7 @@ from decimal import Decimal
 
 from aethervision.core import durations
 from aethervision.core.model import SLI, SLO, SLIKind
-from aethervision.promql.parse import metric_names, selector_matchers
+from aethervision.promql.parse import metric_names, selector_matchers, selector_text
 
 WINDOW = "$window"  # placeholder in raw SLIs, filled with each recorded window
 
@@ -63,14 +66,25 @@ def le_matcher(below: float) -> str:
 
 def _selector(metric: str, selector: str, *extra: str) -> str:
     matchers = [f'{label}{op}"{value}"' for label, op, value in selector_matchers(selector)[1]]
-    matchers += list(extra)
-    return f"{metric}{{{', '.join(matchers)}}}" if matchers else metric
+    return selector_text(metric, matchers + list(extra))
 
 
 def latency_selectors(sli: SLI) -> tuple[str, str]:
-    """(_count selector, _bucket selector at the bound)."""
+    """(_count selector, _bucket selector at the bound); a native histogram's selector twice."""
+    if sli.native:
+        native = _selector(sli.histogram, sli.selector)
+        return native, native
     return (_selector(f"{sli.histogram}_count", sli.selector),
             _selector(f"{sli.histogram}_bucket", sli.selector, le_matcher(sli.below)))
+
+
+def native_rates(slo: SLO, window: str) -> tuple[str, str]:
+    """(slow, all) requests per second over `window` from a native histogram: the summed rate
+    (a histogram per group), its count, and the share above `below` by histogram_fraction,
+    exact where `below` is a bucket boundary and interpolated inside a bucket otherwise."""
+    rate = f"{_sum(slo)}(rate({latency_selectors(slo.sli)[0]}[{closed(window)}]))"
+    return (f"histogram_count({rate}) * (1 - histogram_fraction(0, {slo.sli.below!r}, {rate}))",
+            f"histogram_count({rate})")
 
 
 def raw_query(sli: SLI, window: str) -> str:
@@ -94,40 +108,67 @@ def _left_open(window: str) -> str:
     return durations.format(durations.parse(window) - 1, weeks=False)
 
 
+def closed(window: str) -> str:
+    """A range one second longer than `window`, for rate(): it holds the sample at the window's
+    start on every engine. Prometheus 3 made ranges left-open, so `[1h]` over samples that line
+    up with the evaluation (promtool, backfills, backtests) drops the start sample and rate()
+    extrapolates the rest; `[1h1s]` keeps it on 2.x and 3.x alike, and rate() extrapolating
+    over that one second gives exactly the increase over the hour divided by the hour."""
+    return durations.format(durations.parse(window) + 1, weeks=False)
+
+
 def errors_rate(slo: SLO, window: str) -> str:
     """Bad events per second over `window` (raw: the error ratio)."""
     sli, total = slo.sli, _sum(slo)
     if sli.kind is SLIKind.RATIO:
-        return f"{total}(rate({sli.errors}[{window}])){_no_errors_yet(slo)}"
+        return f"{total}(rate({sli.errors}[{closed(window)}])){_no_errors_yet(slo)}"
     if sli.kind is SLIKind.LATENCY:
-        count, bucket = latency_selectors(sli)
-        return f"clamp_min({total}(rate({count}[{window}])) - {total}(rate({bucket}[{window}])), 0)"
+        return latency_rates(slo, window)[0]
     if sli.kind is SLIKind.PROBE:
         return f"{total}(1 - avg_over_time({sli.probe}[{_left_open(window)}]))"
     # raw: `>= 0` drops NaN (0/0 when there is no traffic), which is "no data", not a ratio.
-    return f"({raw_query(sli, window)}) >= 0"
+    return f"({raw_query(sli, closed(window))}) >= 0"
 
 
 def requests_rate(slo: SLO, window: str, recorded_errors: str) -> str:
     """All events per second over `window`; raw SLIs count one event a second."""
     sli, total = slo.sli, _sum(slo)
     if sli.kind is SLIKind.RATIO:
-        return f"{total}(rate({sli.total}[{window}]))"
+        return f"{total}(rate({sli.total}[{closed(window)}]))"
     if sli.kind is SLIKind.LATENCY:
-        return f"{total}(rate({latency_selectors(sli)[0]}[{window}]))"
+        return latency_rates(slo, window)[1]
     if sli.kind is SLIKind.PROBE:
         count = f"count by ({', '.join(slo.group_by)}) " if slo.group_by else "count"
         return f"{count}(avg_over_time({sli.probe}[{_left_open(window)}]))"
     return f"{recorded_errors} * 0 + 1"
 
 
-def _delta(selector: str, window: str) -> str:
+def _delta(selector: str, window: str, wrap: str = "{}") -> str:
     """Each series' increase over the last `window` from its samples, without rate()'s
     extrapolation: consecutive tiles telescope to the exact increase, where rates of
     abutting windows miss or double the increments between them. After a reset the
     count starts from zero; a series absent `window` ago (new, or back from a scrape
     gap) adds nothing to this tile rather than its whole counter."""
-    return f"({selector} - {selector} offset {window} >= 0 or {selector} < {selector} offset {window})"
+    now, then = wrap.format(selector), wrap.format(f"{selector} offset {window}")  # offset binds to a selector
+    return f"({now} - {then} >= 0 or {now} < {then})"
+
+
+def latency_rates(slo: SLO, window: str) -> tuple[str, str]:
+    """(slow, all) requests per second over `window` from a classic histogram, as exact
+    increases of the bucket at the bound and of `_count` (the samples now and `window` ago).
+
+    Not rate(): Prometheus 3 rewrites `le="1"` as `le="1.0"` when it scrapes, so across the
+    upgrade the bucket becomes a new series while `_count` goes on. rate() of the two bucket
+    series would miss the requests of the restart gap and count them as slow (a phantom burn
+    near 17 for an hour on a 99.9% SLO after a one-minute restart). `max without (le)` joins
+    the spellings into one counter, and its increase over the window is whole."""
+    if slo.sli.native:
+        return native_rates(slo, window)
+    total, seconds = _sum(slo), durations.parse(window)
+    count, bucket = latency_selectors(slo.sli)
+    good = _delta(bucket, window, "max without (le) ({})")
+    return (f"clamp_min({total}({_delta(count, window)}) - {total}({good}), 0) / {seconds}",
+            f"{total}({_delta(count, window)}) / {seconds}")
 
 
 def tile_rates(slo: SLO, window: str, seconds: int, recorded_errors: str) -> tuple[str, str]:
@@ -140,9 +181,7 @@ def tile_rates(slo: SLO, window: str, seconds: int, recorded_errors: str) -> tup
         return (f"{total}({_delta(sli.errors, window)}) / {seconds}{_no_errors_yet(slo)}",
                 f"{total}({_delta(sli.total, window)}) / {seconds}")
     if sli.kind is SLIKind.LATENCY:
-        count, bucket = latency_selectors(sli)
-        return (f"clamp_min({total}({_delta(count, window)}) - {total}({_delta(bucket, window)}), 0) / {seconds}",
-                f"{total}({_delta(count, window)}) / {seconds}")
+        return latency_rates(slo, window)
     return errors_rate(slo, window), requests_rate(slo, window, recorded_errors)
 
 
@@ -157,7 +196,7 @@ def selectors(sli: SLI) -> dict[str, str]:
         return {"sli.errors": sli.errors, "sli.total": sli.total}
     if sli.kind is SLIKind.LATENCY:
         count, bucket = latency_selectors(sli)
-        return {"sli.latency": count, "sli.latency.below": bucket}
+        return {"sli.latency": count} if sli.native else {"sli.latency": count, "sli.latency.below": bucket}
     if sli.kind is SLIKind.PROBE:
         return {"sli.probe": sli.probe}
     return {"sli.raw": raw_query(sli, "5m")}
@@ -180,7 +219,8 @@ def live_probes(slo: SLO) -> list[tuple[str, str, str]]:
                 ("sli.errors", f"count({sli.errors})", "")]  # "" = may be absent: no error yet
     if sli.kind is SLIKind.LATENCY:
         count = latency_selectors(sli)[0]
-        return [("sli.latency.histogram", f"count({count})", f"no series for {count}")]
+        field = "sli.latency.native_histogram" if sli.native else "sli.latency.histogram"
+        return [(field, f"count({count})", f"no series for {count}")]
     if sli.kind is SLIKind.PROBE:
         return [("sli.probe", f"count({sli.probe})", "no series: is the blackbox exporter scraped?")]
     return [("sli.raw", f"count({raw_query(sli, '5m')})", "the query returns nothing over 5m")]

@@ -11,7 +11,7 @@ from aethervision.core import defaults as d
 from aethervision.core import durations
 from aethervision.core.errors import SpecError
 from aethervision.core.model import SLO, SLIKind, Spec
-from aethervision.promql.parse import pinned_labels, selector_problem
+from aethervision.promql.parse import pinned_labels, selector_problem, selector_text
 from aethervision.promql.sli import WINDOW
 
 # Labels AetherVision sets on every SLO series and alert: the spec may not reuse them.
@@ -66,7 +66,11 @@ def _sli_selectors(slo: SLO) -> dict[str, str]:
     if sli.kind is SLIKind.RATIO:
         return {"sli.errors": sli.errors, "sli.total": sli.total}
     if sli.kind is SLIKind.LATENCY:
-        return {"sli.latency.selector": sli.histogram + sli.selector}
+        # As written (not rebuilt from parsed matchers, which would mend a typo): the name, then
+        # the selector's matchers, in the braces when the name needs quoting (UTF-8).
+        body = sli.selector.strip()[1:-1].strip() if sli.selector.strip() else ""
+        text = selector_text(sli.histogram, [body] if body else [])
+        return {"sli.latency.native_histogram" if sli.native else "sli.latency.selector": text}
     if sli.kind is SLIKind.PROBE:
         return {"sli.probe": sli.probe}
     return {}

@@ -146,8 +146,12 @@ class _Builder:
             return SLI(kind=SLIKind.RATIO, errors=raw["errors"], total=raw["total"])
         if kind == "latency":
             lat = raw["latency"]
-            return SLI(kind=SLIKind.LATENCY, histogram=lat["histogram"], selector=lat.get("selector", ""),
-                       below=float(lat["below"]))
+            native = "native_histogram" in lat
+            if native == ("histogram" in lat):
+                raise SpecError(self.source, f"slos[{i}].sli.latency", "needs exactly one of histogram (a "
+                                "classic histogram: _bucket and _count) or native_histogram (Prometheus 3)")
+            return SLI(kind=SLIKind.LATENCY, histogram=lat["native_histogram" if native else "histogram"],
+                       selector=lat.get("selector", ""), below=float(lat["below"]), native=native)
         if kind == "probe":
             return SLI(kind=SLIKind.PROBE, probe=raw["probe"])
         return SLI(kind=SLIKind.RAW, raw=raw["raw"])

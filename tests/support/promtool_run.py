@@ -8,9 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import yaml
 
-from aethervision.clients import promtool
+from aethervision.clients import promtool, servers
 
 EVAL_INTERVAL = "10m"  # input series are 5m apart; rules are evaluated every 10m
 TOLERANCE = 0.01  # relative: the 30d ratio is built from recorded 10m rates
@@ -76,28 +77,44 @@ class Case:
             [{"interval": self.series_interval, "input_series": self.series, "promql_expr_test": tests}])
 
 
-def run(cases: list[Case], rule_files: list[Path], workdir: Path) -> dict[str, subprocess.CompletedProcess]:
+# The promtool builds every scenario runs on: the pinned Prometheus 3 and Debian's 2.42.
+ENGINES = ("prometheus-3", "prometheus-2")
+
+
+def engine_promtool(engine: str) -> str:
+    """That engine's promtool; a failure (not a skip) when it is missing: `make test` builds both."""
+    path = servers.locate("promtool", engine)
+    if path is None:
+        pytest.fail(f"promtool of {engine} not found: `make servers` (Prometheus 3) and `make promtool` "
+                    f"(Debian's 2.42) provide them")
+    return path
+
+
+def run(cases: list[Case], rule_files: list[Path], workdir: Path,
+        binary: str | None = None) -> dict[str, subprocess.CompletedProcess]:
     """Run every case's promtool test file, two at a time (the machine has 2 cores)."""
-    return run_jobs([(case, rule_files) for case in cases], workdir)
+    return run_jobs([(case, rule_files) for case in cases], workdir, binary)
 
 
-def run_jobs(jobs: list[tuple[Case, list[Path]]], workdir: Path) -> dict[str, subprocess.CompletedProcess]:
-    """Like run(), each case with its own rule files, all in one pool."""
+def run_jobs(jobs: list[tuple[Case, list[Path]]], workdir: Path,
+             binary: str | None = None) -> dict[str, subprocess.CompletedProcess]:
+    """Like run(), each case with its own rule files, all in one pool; `binary`: which promtool."""
     def one(job: tuple[Case, list[Path]]) -> tuple[str, subprocess.CompletedProcess]:
         case, rule_files = job
         path = workdir / f"{case.name}.test.yml"
         path.write_text(yaml.safe_dump(case.document(rule_files), sort_keys=False))
-        return case.name, promtool.run("test", "rules", str(path), timeout=300)
+        return case.name, promtool.run("test", "rules", str(path), timeout=300, binary=binary)
 
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
         return dict(pool.map(one, jobs))
 
 
-def explain(case: Case, rule_files: list[Path], workdir: Path, result: subprocess.CompletedProcess) -> str:
+def explain(case: Case, rule_files: list[Path], workdir: Path, result: subprocess.CompletedProcess,
+            binary: str | None = None) -> str:
     """promtool's failure plus the actual values at the checked times."""
     path = workdir / f"{case.name}.diagnostics.yml"
     path.write_text(yaml.safe_dump(case.diagnostics(rule_files), sort_keys=False))
-    actual = promtool.run("test", "rules", str(path), timeout=300)
+    actual = promtool.run("test", "rules", str(path), timeout=300, binary=binary)
     output = (actual.stdout + actual.stderr).splitlines()
     got = [line.strip() for line in output if "got:" in line or "expr:" in line]
     return result.stdout + result.stderr + "\nactual values:\n" + "\n".join(got)
