@@ -132,7 +132,7 @@ def tested() -> list[str]:
             [f"{name} {version} (Debian bookworm)" for name, version in DEBIAN.items()])
 
 
-_VERSION = re.compile(r"(?:version[: ]+v?|-v|\bv)(\d+\.\d+\.\d+)")
+_VERSION = re.compile(r"(?:version[: ]+v?|-v|\bv|^)(\d+\.\d+\.\d+)", re.MULTILINE)
 
 
 # How each command prints its version (VictoriaMetrics would start serving on `version`).
@@ -147,7 +147,7 @@ def version_of(path: str) -> str:
                                 stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
         return ""
-    match = _VERSION.search(result.stdout + result.stderr)
+    match = _VERSION.search(result.stdout + "\n" + result.stderr)
     return match.group(1) if match else _debian_version(path)
 
 

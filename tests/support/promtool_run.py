@@ -28,6 +28,7 @@ class Case:
     firing: list[tuple[str, int, dict]] = field(default_factory=list)  # alertname, at, labels
     silent: list[int] = field(default_factory=list)  # times at which no alert may fire
     alerts: list[dict] = field(default_factory=list)  # raw alert_rule_test entries
+    exprs: list[dict] = field(default_factory=list)  # raw promql_expr_test entries
     silent_except: tuple[str, ...] = ()  # alert names `silent` allows (e.g. the expected SLINoData)
     labels: str = LABELS  # labels of the slo:* series the values are read from
     value_labels: dict[str, str] = field(default_factory=dict)  # expr -> its labels, where not `labels`
@@ -56,6 +57,7 @@ class Case:
                 "expr": f'ALERTS{{alertname="{name}", alertstate="firing"}}', "eval_time": f"{at}s",
                 "exp_samples": [{"labels": f'ALERTS{{alertname="{name}", alertstate="firing", {matcher}}}',
                                  "value": 1}]})
+        expr_tests += self.exprs
         alert_tests = list(self.alerts)
         allowed = f', alertname!~"{"|".join(self.silent_except)}"' if self.silent_except else ""
         for at in self.silent:
