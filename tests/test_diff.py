@@ -34,7 +34,7 @@ def test_changed_threshold_and_query_in_all_formats(cli, spec_data, write_spec):
             '[[null, "red"], [5.0, "orange"], [10.0, "yellow"], [20.0, "green"]] -> '
             '[[null, "red"], [3.0, "orange"], [10.0, "yellow"], [20.0, "green"]]') in text.output
     assert ('changed  rule slo_payment_rate.predict.recording / slo:payment_rate:errors:rate1h expr: '
-            'sum(rate(crm_payments_total{status="failed"}[1h]))') in text.output
+            'sum(rate(crm_payments_total{status="failed"}[1h1s]))') in text.output
     assert '"id"' not in text.output and "version" not in text.output
     md = cli(*base, "--format", "markdown").output
     assert md.startswith("### AetherVision diff")

@@ -19,6 +19,7 @@ MetricsQL reads differently.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import math
 import shutil
@@ -94,8 +95,9 @@ def reference(tmp_path_factory):
             for item in answer["result"]:
                 text = ",".join(f'{k}="{v}"' for k, v in sorted(item["metric"].items()) if k != "__name__")
                 recorded += [f"{name}{{{text}}} {v} {int(float(t) * 1000)}" for t, v in item["values"]]
-        yield {"doc": doc, "prometheus": client, "at": end, "data": data, "tmp": tmp,
-               "lines": lines, "recorded": recorded}
+        vm_spec = dataclasses.replace(spec, rules=dataclasses.replace(spec.rules, engine="victoriametrics"))
+        yield {"doc": doc, "vm_doc": rules.recording_rules(vm_spec), "prometheus": client, "at": end,
+               "data": data, "tmp": tmp, "lines": lines, "recorded": recorded}
 
 
 def _binary(command: str, engine: str) -> str:
@@ -139,14 +141,17 @@ def _prometheus(reference, engine: str):
 @pytest.mark.parametrize("engine", OTHERS)
 def test_every_recording_rule_agrees_within_one_percent(reference, engine):
     """Each rule's expression, as an instant query at the same time, in `engine` and in the
-    pinned Prometheus 3: the same series, values within 1%."""
+    pinned Prometheus 3: the same series, values within 1%. VictoriaMetrics runs the rules
+    generated for it (`rules.engine: victoriametrics`: counter ranges without the extra second)."""
     at, problems, compared = reference["at"], [], 0
-    server = _victoria if engine.startswith("victoriametrics") else _prometheus
-    with server(reference, engine) as other:
+    vm = engine.startswith("victoriametrics")
+    theirs_doc = reference["vm_doc"] if vm else reference["doc"]
+    theirs_expr = {r["record"]: r["expr"] for g in theirs_doc["groups"] for r in g["rules"]}
+    with (_victoria if vm else _prometheus)(reference, engine) as other:
         for group in reference["doc"]["groups"]:
             for rule in group["rules"]:
                 prom = _answer(reference["prometheus"].query(rule["expr"], at=at))
-                them = _answer(other.query(rule["expr"], at=at))
+                them = _answer(other.query(theirs_expr[rule["record"]], at=at))
                 if set(prom) != set(them):
                     problems.append(f"{rule['record']}: series {sorted(map(sorted, prom))} vs "
                                     f"{sorted(map(sorted, them))}")

@@ -66,7 +66,8 @@ def test_long_windows_read_tiles_from_the_slow_group_never_raw_counters(spec):
         'sum((crm_payments_total{status=~"success|failed"} - crm_payments_total{status=~"success|failed"} '
         'offset 5m >= 0 or crm_payments_total{status=~"success|failed"} < crm_payments_total{status=~"success|failed"}'
         ' offset 5m)) / 300')
-    assert {rng for e in fast.values() for rng in _raw_ranges(e)} == {"10m", "30m", "1h"}
+    # One second past the window, so the window's first sample is read on Prometheus 2 and 3 alike.
+    assert {rng for e in fast.values() for rng in _raw_ranges(e)} == {"10m1s", "30m1s", "1h1s"}
     # Half a tile short, so each range holds exactly window / 5m tiles (both ends are included).
     spans = {"6h": "5h57m30s", "1d": "23h57m30s", "3d": "2d23h57m30s", "30d": "29d23h57m30s"}
     for window, span in spans.items():
@@ -83,10 +84,27 @@ def test_the_spec_sets_each_tier(spec_data, write_spec):
     spec_data["rules"] = {"interval": "1m", "long_windows": {"from": "1d", "interval": "10m"}}
     doc = groups(rules.recording_rules(spec_mod.load(write_spec(spec_data))))
     fast = {r["record"]: r["expr"] for r in doc["slo_payment_rate.predict.recording"]}
-    assert _raw_ranges(fast["slo:payment_rate:errors:rate6h"]) == ["6h"]  # 6h is short now
+    assert _raw_ranges(fast["slo:payment_rate:errors:rate6h"]) == ["6h1s"]  # 6h is short now
     assert fast["slo:payment_rate:errors:rate1d"] == "last_over_time(slo:payment_rate:errors:rate1d:slow[20m])"
     tile = next(r["expr"] for r in doc["slo_payment_rate.predict.long"] if r["record"].endswith("requests:rate:tile"))
     assert "offset 10m" in tile and tile.endswith("/ 600")
+
+
+def test_rules_for_victoriametrics_read_the_window_itself(spec_data, write_spec):
+    """MetricsQL's rate() reads the sample before its range: the window is exact there as it is."""
+    spec_data["rules"] = {"engine": "victoriametrics"}
+    fast = {r["record"]: r["expr"] for r in groups(rules.recording_rules(spec_mod.load(write_spec(spec_data))))[
+        "slo_payment_rate.predict.recording"]}
+    assert {rng for e in fast.values() for rng in _raw_ranges(e)} == {"10m", "30m", "1h"}
+
+
+def test_victoriametrics_refuses_native_histograms_and_utf8_names(spec_data, write_spec):
+    spec_data["rules"] = {"engine": "victoriametrics"}
+    spec_data["slos"][0]["sli"] = {"latency": {"native_histogram": "http.server.request.duration", "below": 0.25}}
+    with pytest.raises(SpecError) as raised:
+        spec_mod.load(write_spec(spec_data))
+    assert "slos[0].sli.latency.native_histogram: 'http.server.request.duration': native histograms need " \
+           "Prometheus 3, and rules.engine is victoriametrics" in str(raised.value)
 
 
 @pytest.mark.parametrize("rules_section, field, message", [

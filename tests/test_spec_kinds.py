@@ -52,8 +52,9 @@ def test_each_kind_reads_its_inputs_and_records_the_same_family():
     for slo in spec.slos:
         assert all(f"slo:{slo.name}:{what}" in names for what in family), slo.name
     latency = names["slo:api_latency:errors:rate1h"]["expr"]
-    assert 'api_request_duration_seconds_bucket{job="api", le=~"0\\\\.25"}[1h]' in latency
-    assert 'api_request_duration_seconds_count{job="api"}[1h]' in latency
+    # Exact increases (samples now and 1h ago), the bucket's spellings joined into one counter.
+    assert 'max without (le) (api_request_duration_seconds_bucket{job="api", le=~"0\\\\.25"} offset 1h)' in latency
+    assert 'api_request_duration_seconds_count{job="api"} offset 1h' in latency and "[" not in latency
     probe = names["slo:checkout_probe:requests:rate1h"]["expr"]
     assert probe.startswith("count(avg_over_time(probe_success{")
     grouped = names["slo:agent_availability:errors:rate1h"]["expr"]
@@ -125,6 +126,18 @@ BAD = {
     "autoheal label by hand": (
         lambda s: _slo(s).update(alerting={"page": {"labels": {"autoheal": "true"}}}),
         "slos[0].alerting.page.labels.autoheal", "`autoheal: true`"),
+    "latency with both histogram kinds": (
+        lambda s: _slo(s).update(sli={"latency": {"histogram": "h", "native_histogram": "h", "below": 0.3}}),
+        "slos[0].sli.latency", "exactly one of histogram"),
+    "latency with no histogram": (
+        lambda s: _slo(s).update(sli={"latency": {"below": 0.3}}),
+        "slos[0].sli.latency", "exactly one of histogram"),
+    "UTF-8 name with a broken matcher": (
+        lambda s: _slo(s)["sli"].update(errors='{"http.server.requests", code=="5xx"}'),
+        "slos[0].sli.errors", "not a valid PromQL series selector"),
+    "two metric names": (
+        lambda s: _slo(s)["sli"].update(errors='http_requests{"http.server.requests"}'),
+        "slos[0].sli.errors", "two metric names"),
     "raw group label not kept": (
         lambda s: _slo(s).update(sli={"raw": "sum(rate(e[$window])) / sum(rate(t[$window]))"}, group_by=["cluster"]),
         "slos[0].group_by", "does not appear in sli.raw"),

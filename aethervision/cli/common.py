@@ -16,6 +16,7 @@ import click
 
 from aethervision import __version__
 from aethervision import spec as spec_mod
+from aethervision.clients import servers
 from aethervision.core import defaults
 from aethervision.core.errors import AetherVisionError, SpecError, ValidationFailed, redact
 from aethervision.core.lazy import Lazy
@@ -103,7 +104,8 @@ def _debug(ctx: click.Context, _param, value: bool) -> None:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="aethervision")
+@click.version_option(__version__, prog_name="aethervision", message="%(prog)s %(version)s\ntested with: " +
+                      ", ".join(servers.tested()))
 @click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_debug,
               help=f"Show the traceback of an internal error (also {DEBUG_ENV}=1).")
 def main() -> None:

@@ -95,3 +95,6 @@ MAX_SPEC_BYTES = 16 * 1024 * 1024
 MAX_YAML_NODES = 2_000_000  # after alias expansion: a "billion laughs" stops here
 MAX_REPORTED_PROBLEMS = 20
 MAX_SLOS = 10_000
+
+# What evaluates the rules (rules.engine): ranges over counters are written for it (promql/sli.closed).
+RULES_ENGINE = "prometheus"

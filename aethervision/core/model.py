@@ -239,6 +239,7 @@ class RuleGroups:
     long_interval_seconds: int
     long_from: str
     long_from_seconds: int
+    engine: str = "prometheus"  # what evaluates the rules: prometheus, or victoriametrics (vmalert)
 
 
 @dataclass(frozen=True)

@@ -78,11 +78,11 @@ def latency_selectors(sli: SLI) -> tuple[str, str]:
             _selector(f"{sli.histogram}_bucket", sli.selector, le_matcher(sli.below)))
 
 
-def native_rates(slo: SLO, window: str) -> tuple[str, str]:
+def native_rates(slo: SLO, window: str, engine: str = "prometheus") -> tuple[str, str]:
     """(slow, all) requests per second over `window` from a native histogram: the summed rate
     (a histogram per group), its count, and the share above `below` by histogram_fraction,
     exact where `below` is a bucket boundary and interpolated inside a bucket otherwise."""
-    rate = f"{_sum(slo)}(rate({latency_selectors(slo.sli)[0]}[{closed(window)}]))"
+    rate = f"{_sum(slo)}(rate({latency_selectors(slo.sli)[0]}[{closed(window, engine)}]))"
     return (f"histogram_count({rate}) * (1 - histogram_fraction(0, {slo.sli.below!r}, {rate}))",
             f"histogram_count({rate})")
 
@@ -108,35 +108,40 @@ def _left_open(window: str) -> str:
     return durations.format(durations.parse(window) - 1, weeks=False)
 
 
-def closed(window: str) -> str:
-    """A range one second longer than `window`, for rate(): it holds the sample at the window's
-    start on every engine. Prometheus 3 made ranges left-open, so `[1h]` over samples that line
-    up with the evaluation (promtool, backfills, backtests) drops the start sample and rate()
+def closed(window: str, engine: str = "prometheus") -> str:
+    """The range rate() reads for `window` so that it holds the sample at the window's start.
+
+    Prometheus 3 made ranges left-open, so `[1h]` over samples that line up with the
+    evaluation (promtool, backfills, backtests) drops the start sample and rate()
     extrapolates the rest; `[1h1s]` keeps it on 2.x and 3.x alike, and rate() extrapolating
-    over that one second gives exactly the increase over the hour divided by the hour."""
+    over that one second gives exactly the increase over the hour divided by the hour.
+    MetricsQL's rate() already reads the last sample before its range, so for
+    VictoriaMetrics `[1h]` is exact and `[1h1s]` would reach one scrape further back."""
+    if engine == "victoriametrics":
+        return window
     return durations.format(durations.parse(window) + 1, weeks=False)
 
 
-def errors_rate(slo: SLO, window: str) -> str:
-    """Bad events per second over `window` (raw: the error ratio)."""
+def errors_rate(slo: SLO, window: str, engine: str = "prometheus") -> str:
+    """Bad events per second over `window` (raw: the error ratio), for `engine` (see closed)."""
     sli, total = slo.sli, _sum(slo)
     if sli.kind is SLIKind.RATIO:
-        return f"{total}(rate({sli.errors}[{closed(window)}])){_no_errors_yet(slo)}"
+        return f"{total}(rate({sli.errors}[{closed(window, engine)}])){_no_errors_yet(slo)}"
     if sli.kind is SLIKind.LATENCY:
-        return latency_rates(slo, window)[0]
+        return latency_rates(slo, window, engine)[0]
     if sli.kind is SLIKind.PROBE:
         return f"{total}(1 - avg_over_time({sli.probe}[{_left_open(window)}]))"
     # raw: `>= 0` drops NaN (0/0 when there is no traffic), which is "no data", not a ratio.
-    return f"({raw_query(sli, closed(window))}) >= 0"
+    return f"({raw_query(sli, closed(window, engine))}) >= 0"
 
 
-def requests_rate(slo: SLO, window: str, recorded_errors: str) -> str:
+def requests_rate(slo: SLO, window: str, recorded_errors: str, engine: str = "prometheus") -> str:
     """All events per second over `window`; raw SLIs count one event a second."""
     sli, total = slo.sli, _sum(slo)
     if sli.kind is SLIKind.RATIO:
-        return f"{total}(rate({sli.total}[{closed(window)}]))"
+        return f"{total}(rate({sli.total}[{closed(window, engine)}]))"
     if sli.kind is SLIKind.LATENCY:
-        return latency_rates(slo, window)[1]
+        return latency_rates(slo, window, engine)[1]
     if sli.kind is SLIKind.PROBE:
         count = f"count by ({', '.join(slo.group_by)}) " if slo.group_by else "count"
         return f"{count}(avg_over_time({sli.probe}[{_left_open(window)}]))"
@@ -153,7 +158,7 @@ def _delta(selector: str, window: str, wrap: str = "{}") -> str:
     return f"({now} - {then} >= 0 or {now} < {then})"
 
 
-def latency_rates(slo: SLO, window: str) -> tuple[str, str]:
+def latency_rates(slo: SLO, window: str, engine: str = "prometheus") -> tuple[str, str]:
     """(slow, all) requests per second over `window` from a classic histogram, as exact
     increases of the bucket at the bound and of `_count` (the samples now and `window` ago).
 
@@ -163,7 +168,7 @@ def latency_rates(slo: SLO, window: str) -> tuple[str, str]:
     near 17 for an hour on a 99.9% SLO after a one-minute restart). `max without (le)` joins
     the spellings into one counter, and its increase over the window is whole."""
     if slo.sli.native:
-        return native_rates(slo, window)
+        return native_rates(slo, window, engine)
     total, seconds = _sum(slo), durations.parse(window)
     count, bucket = latency_selectors(slo.sli)
     good = _delta(bucket, window, "max without (le) ({})")
@@ -171,7 +176,8 @@ def latency_rates(slo: SLO, window: str) -> tuple[str, str]:
             f"{total}({_delta(count, window)}) / {seconds}")
 
 
-def tile_rates(slo: SLO, window: str, seconds: int, recorded_errors: str) -> tuple[str, str]:
+def tile_rates(slo: SLO, window: str, seconds: int, recorded_errors: str,
+               engine: str = "prometheus") -> tuple[str, str]:
     """(bad, all) events per second over the last `window` for the slow group's tiles.
 
     Counter kinds use the exact per-tile increase (above); probes and raw SLIs have no
@@ -181,8 +187,8 @@ def tile_rates(slo: SLO, window: str, seconds: int, recorded_errors: str) -> tup
         return (f"{total}({_delta(sli.errors, window)}) / {seconds}{_no_errors_yet(slo)}",
                 f"{total}({_delta(sli.total, window)}) / {seconds}")
     if sli.kind is SLIKind.LATENCY:
-        return latency_rates(slo, window)
-    return errors_rate(slo, window), requests_rate(slo, window, recorded_errors)
+        return latency_rates(slo, window, engine)
+    return errors_rate(slo, window, engine), requests_rate(slo, window, recorded_errors, engine)
 
 
 def counts_events(sli: SLI) -> bool:

@@ -86,8 +86,9 @@ def _counter_rates(spec: Spec, slo: SLO, window: str, with_requests: bool = True
     if is_long(spec, window):
         return [_record(name, _latest(spec, name)) for name in names]
     errors = q.errors_rate(slo, window)
-    rules = [_record(errors, sli.errors_rate(slo, window), q.slo_labels(slo)),
-             _record(q.requests_rate(slo, window), sli.requests_rate(slo, window, errors), q.slo_labels(slo))]
+    engine = spec.rules.engine
+    rules = [_record(errors, sli.errors_rate(slo, window, engine), q.slo_labels(slo)),
+             _record(q.requests_rate(slo, window), sli.requests_rate(slo, window, errors, engine), q.slo_labels(slo))]
     return rules[:len(names)]
 
 
@@ -102,7 +103,7 @@ def long_group(spec: Spec, slo: SLO) -> dict:
     r = spec.rules
     tile, tile_seconds = r.long_interval, r.long_interval_seconds
     errors, requests = _tiles(slo)
-    bad, total = sli.tile_rates(slo, tile, tile_seconds, errors)
+    bad, total = sli.tile_rates(slo, tile, tile_seconds, errors, r.engine)
     rules = [_record(errors, bad, q.slo_labels(slo)), _record(requests, total, q.slo_labels(slo)),
              # The evaluation time wherever the SLI has data: `time()` rather than timestamp(),
              # whose value MetricsQL takes from the last raw sample (VictoriaMetrics, vmalert).

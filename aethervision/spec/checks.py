@@ -11,6 +11,7 @@ from aethervision.core import defaults as d
 from aethervision.core import durations
 from aethervision.core.errors import SpecError
 from aethervision.core.model import SLO, SLIKind, Spec
+from aethervision.promql import features
 from aethervision.promql.parse import pinned_labels, selector_problem, selector_text
 from aethervision.promql.sli import WINDOW
 
@@ -52,6 +53,10 @@ def check(spec: Spec, source: str) -> None:
         fail("autoheal", "an alert is marked `autoheal: true` but the spec has no autoheal section")
     _check_runway(fail, spec)
     _check_rule_groups(fail, spec)
+    if spec.rules.engine == "victoriametrics":
+        for field, feature, detail in features.needs(spec):
+            fail(field, f"{detail!r}: {feature} need Prometheus 3, and rules.engine is victoriametrics, "
+                        "which cannot read them")
 
 
 def _selector(fail: _Fail, field: str, text: str) -> None:

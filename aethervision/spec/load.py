@@ -209,7 +209,8 @@ class _Builder:
         return RuleGroups(interval=fast, interval_seconds=self.seconds(fast, "rules", "interval"),
                           long_interval=slow, long_interval_seconds=self.seconds(slow, "rules", "long_windows",
                                                                                  "interval"),
-                          long_from=start, long_from_seconds=self.seconds(start, "rules", "long_windows", "from"))
+                          long_from=start, long_from_seconds=self.seconds(start, "rules", "long_windows", "from"),
+                          engine=r.get("engine", d.RULES_ENGINE))
 
     def outputs(self, o: dict) -> Outputs:
         pr, central = o.get("prometheus_rule"), o.get("central_ruler")
