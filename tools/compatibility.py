@@ -29,7 +29,7 @@ ENGINE_NAMES = {
     "prometheus-3": "Prometheus (pinned build)", "prometheus-2": "Prometheus (Debian bookworm)",
     "victoriametrics": "VictoriaMetrics (pinned build)", "victoriametrics-debian": "VictoriaMetrics (Debian bookworm)",
     "alertmanager": "Alertmanager (pinned build)", "sloth": "Sloth (pinned build)",
-    "default": "the default Prometheus (.servers/bin)",
+    "default": "the default build (.servers/bin): every other test",
 }
 
 
