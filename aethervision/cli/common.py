@@ -92,7 +92,10 @@ class _Group(click.Group):
         except click.ClickException as exc:  # usage errors, bad parameters
             exc.show()
             sys.exit(1)
-        except click.exceptions.Abort:
+        except click.exceptions.Abort as exc:
+            if isinstance(exc.__cause__, KeyboardInterrupt):  # Ctrl-C: the shell's convention, 128 + SIGINT
+                click.echo("interrupted: nothing half-written (output is staged, then swapped in whole)", err=True)
+                sys.exit(130)
             click.echo("Aborted.", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)

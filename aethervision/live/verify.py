@@ -103,7 +103,7 @@ def compare_rules(title: str, generated: dict, loaded_groups: list[dict], kind: 
             names = ", ".join(name for _, name in keys[:4]) + (" ..." if len(keys) > 4 else "")
             problems.append(f"{len(keys)} {label} ({names})")
     return Check(False, title, f"{'; '.join(problems)}: reload Prometheus with the generated "
-                               f"{file} (`make dashboards`, then POST /-/reload)")
+                               f"{file} (`aethervision build` with this spec, then POST /-/reload)")
 
 
 def _days_to_breach(client: Client, spec: Spec) -> Check:
