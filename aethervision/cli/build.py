@@ -14,6 +14,7 @@ from aethervision.cli.common import (
     handle_errors,
     main,
     out_option,
+    progress,
     session,
     spec_option,
     with_options,
@@ -242,14 +243,20 @@ def diff(spec_path, base, folder, remote, fmt, exit_code, preview_dir, prometheu
     if sum(bool(x) for x in (base, folder, remote)) > 1:
         raise click.UsageError("use one of --base, --dir, --remote")
     gen = pipeline.generate(spec_path)
+    say = progress("diff", len(gen.spec.slos))
+    say(f"generated {len(gen.files)} files from {spec_path}")
     remote_session = session(grafana_url, insecure, timeout) if remote else None
-    old, new = diff_api.states(gen, base=base, folder=Path(folder) if folder else None, session=remote_session)
+    old, new = diff_api.states(gen, base=base, folder=Path(folder) if folder else None, session=remote_session,
+                               whole_rules=bool(prometheus_url), say=say)
+    say("comparing")
     if prometheus_url and old.get("rule_docs") is not None:  # measured cost instead of the estimate
         client = prometheus.Client(prometheus_url, timeout=120)
         for state in (old, new):
             state["cost"] = cost_api.per_hour(state["rule_docs"], client)
             state["cost_source"] = f"measured on {client.safe_url}"
     changes = diff_mod.compare(old, new)
+    if not folder and not remote:  # the spec in words first: what the rule rows below follow from
+        changes = diff_api.spec_changes(gen.spec, base) + changes
     full_name = Path(full_path).name if full_path else ""
     report = diff_report.render(changes, fmt, full_name=full_name)
     if preview_dir:

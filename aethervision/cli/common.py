@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import time
 import traceback
 
 import click
@@ -153,3 +154,18 @@ def with_options(options):
             func = option(func)
         return func
     return decorate
+
+
+LONG_WORK_SLOS = 500  # from this many SLOs a build, diff or push takes seconds: say what it is doing
+
+
+def progress(command: str, slos: int):
+    """A step reporter for long commands: `command: <step> (<seconds> s)` on stderr (stdout stays
+    the report alone), on a terminal or for specs of LONG_WORK_SLOS or more; silent otherwise."""
+    started = time.monotonic()
+    shown = slos >= LONG_WORK_SLOS or sys.stderr.isatty()
+
+    def say(step: str) -> None:
+        if shown:
+            click.echo(f"{command}: {step} ({time.monotonic() - started:.1f} s)", err=True)
+    return say
