@@ -30,6 +30,8 @@ def owner(change: Change) -> str:
     found = _SLO_GROUP.match(change.object)
     if found:
         return found.group(1)
+    if change.object.startswith("spec "):
+        return "spec"
     if change.object.startswith("dashboard "):
         return "dashboards"
     if change.object.startswith("file "):
@@ -75,9 +77,23 @@ def _table(changes: list[Change]) -> list[str]:
                     for c in changes]
 
 
+SPEC_LINES = 50  # spec changes listed in words before "... and N more"
+NAMES_SHOWN = 10  # SLOs named on one summary line before "and N more"
+
+
+def _sentence(c: Change) -> str:
+    """'slo payment_rate objective: 99.9% -> 99.95% (error budget halved)'."""
+    what = c.object.removeprefix("spec ")
+    if c.change != "changed":
+        return f"{what} {c.change}" + (f" ({c.field} {_show(c.after)})" if c.after is not None else "")
+    return f"{what} {c.field}: {_show(c.before)} -> {_show(c.after)}"
+
+
 def markdown(changes: list[Change], title: str, limit: int | None, full_name: str) -> str:
     if not changes:
         return f"### {title}\n\nNo changes to dashboards, rules or configuration.\n"
+    in_words = [c for c in changes if owner(c) == "spec"]
+    changes = [c for c in changes if owner(c) != "spec"]
     by_owner: dict[str, list[Change]] = defaultdict(list)
     for c in changes:
         by_owner[owner(c)].append(c)
@@ -86,10 +102,17 @@ def markdown(changes: list[Change], title: str, limit: int | None, full_name: st
         by_text[_describe(own)].append(name)
     slos = sum(1 for name in by_owner if name not in ("dashboards", "operator rules") and "/" not in name)
     others = len(by_owner) - slos
-    lines = [f"### {title}", "", f"{len(changes)} change(s): {slos} SLO(s)"
-             + (f", and {others} other part(s) (dashboards, operator rules, files)" if others else "") + ".", "",
-             "**Summary**", ""]
-    lines += [f"- **{', '.join(names)}**: {text}" for text, names in sorted(by_text.items(), key=lambda x: x[1][0])]
+    lines = [f"### {title}", ""]
+    if in_words:
+        lines += ["**In the spec**", ""] + [f"- {_sentence(c)}" for c in in_words[:SPEC_LINES]]
+        lines += [f"- ... and {len(in_words) - SPEC_LINES} more" if len(in_words) > SPEC_LINES else "", ""]
+    lines += [f"{len(changes)} generated change(s): {slos} SLO(s)"
+              + (f", and {others} other part(s) (dashboards, operator rules, files)" if others else "") + ".", "",
+              "**Summary**", ""]
+    for text, names in sorted(by_text.items(), key=lambda x: x[1][0]):
+        shown = ", ".join(names[:NAMES_SHOWN]) + (f" and {len(names) - NAMES_SHOWN:,} more"
+                                                   if len(names) > NAMES_SHOWN else "")
+        lines.append(f"- **{shown}** ({len(names):,}): {text}" if len(names) > 1 else f"- **{shown}**: {text}")
     lines.append("")
     head = "\n".join(lines)
     blocks, used, left_out = [], len(head), []

@@ -89,3 +89,22 @@ def test_the_autoheal_token_is_read_from_a_file_never_inline(tmp_path):
     assert webhook["http_config"]["authorization"] == {
         "type": "Bearer", "credentials_file": "/etc/alertmanager/autoheal-token"}
     assert webhook["send_resolved"] is True
+
+
+def test_build_and_validate_refuse_a_receiver_alertmanager_would_not_load(cli, tmp_path):
+    """A typo in a receiver passed build before: amtool check-config now names the spec's receiver,
+    build writes nothing, and the webhook URL is never echoed."""
+    data = yaml.safe_load(FLEET.read_text())
+    secret = "https://hooks.slack.example/services/T000/B000/SECRET"
+    data["alertmanager"] = {"target": "localhost:9093", "receivers": {
+        "page": {"slack_configs": [{"chanel": "#ops", "api_url": secret}]},
+        "ticket": {"webhook_configs": [{"url": "http://tickets.example/hook"}]}}}
+    path = tmp_path / "aethervision.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    for args in (["build", "--out", str(tmp_path / "out")], ["validate", "--skip-promtool"]):
+        result = cli(*args, "--spec", str(path))
+        assert result.exit_code == 1, result.output
+        assert f"{path}: alertmanager.receivers.page: Alertmanager would not load it" in result.stderr
+        assert "field chanel not found" in result.stderr
+        assert "alertmanager.receivers.ticket" not in result.stderr and secret not in result.output
+    assert not (tmp_path / "out").exists()

@@ -104,3 +104,31 @@ def test_without_promtool_build_says_what_it_did_not_check(cli, built, monkeypat
     result = cli("build", "--spec", str(changed), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "promtool not found" in result.stderr and "spec selectors were checked" in result.stderr
+
+
+def test_ctrl_c_exits_130_and_leaves_the_output_whole(tmp_path):
+    """SIGINT during a long build (4,000 SLOs): exit 130, the shell's convention (1 is bad input),
+    and the output folder as it was."""
+    import signal
+    import time
+
+    import yaml
+
+    data = yaml.safe_load(SPEC.read_text())
+    slo = data["slos"][0]
+    data["slos"] = [{**slo, "name": f"s{i:04d}"} for i in range(4000)]
+    spec = tmp_path / "big.yaml"
+    spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    before = tree_bytes(out)
+    proc = subprocess.Popen([sys.executable, "-m", "aethervision", "build", "--spec", str(spec), "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PROMTOOL": "", "AETHERVISION_SERVERS": str(tmp_path)})
+    time.sleep(1.5)  # loading and generating 4,000 SLOs takes several seconds
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert tree_bytes(out) == before

@@ -274,3 +274,29 @@ def test_a_recorded_series_that_stops_is_gone_within_a_minute_with_the_short_loo
         last = int(max(float(t) for t, _ in raw["values"]))  # the last recorded sample
         assert stop < last <= stop + 300  # rate[5m] holds samples until 5m after the counter stops
         assert bool(client.query("x:rate5m", at=last + 60)) is seen_after_stop
+
+
+@pytest.mark.parametrize("minutes, asked, words", [
+    (30, [], "minutes of history for these SLIs"),
+    (150, ["--days", "2"], "hours of history for these SLIs"),
+])
+def test_a_short_history_is_refused_with_a_range_that_fits(tmp_path, minutes, asked, words):
+    """Not "ask for --days 0 or fewer" nor "needs at least one": the span the server holds, and
+    a --from that fits when less than a tenth of a day is held."""
+    end = int(time.time()) // 60 * 60 - 120
+    start = end - minutes * MINUTE
+    (tmp_path / "history.om").write_text(openmetrics(start, [600] * minutes, [1] * minutes))
+    run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", str(tmp_path / "history.om"),
+                       str(tmp_path / "data"), timeout=300)
+    assert run.returncode == 0, run.stderr
+    with rule_backfill.serving(tmp_path / "data", tmp_path, "prometheus-short") as client:
+        done = subprocess.run([sys.executable, "-m", "aethervision", "backtest", "--spec", str(SPEC),
+                               "--prometheus-url", client.url, *asked],
+                              capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 1, done.stderr
+    assert words in done.stderr, done.stderr
+    assert "--days 0 or fewer" not in done.stderr and "at least one" not in done.stderr
+    if minutes < 60:
+        assert "a backtest needs at least an hour of it" in done.stderr
+    else:
+        assert "ask for --from " in done.stderr and "or later" in done.stderr

@@ -126,7 +126,7 @@ def test_a_scrape_target_and_a_datasource_change_show_in_the_diff(cli, spec_data
             "http://localhost:9090 -> http://prometheus.internal:9090") in output
 
 
-def test_markdown_of_a_change_to_1000_slos_fits_a_comment_and_names_every_slo(spec_data, write_spec):
+def test_markdown_of_a_change_to_1000_slos_fits_a_comment_and_counts_them(spec_data, write_spec):
     from aethervision import spec as spec_mod
     from aethervision.builder import diff as diff_mod
     from aethervision.builder import diff_report, outputs
@@ -146,7 +146,9 @@ def test_markdown_of_a_change_to_1000_slos_fits_a_comment_and_names_every_slo(sp
     md = diff_report.render(changes, "markdown", full_name="diff-full.md")
     assert len(md) < 60_000
     summary = md.split("**Summary**", 1)[1].split("<details>", 1)[0]
-    assert all(re.search(rf"\b{name}\b", summary) for name in names)
+    # One line for the 1,000 alike SLOs: a count and the first ten names, not 1,000 names.
+    assert "(1,000)" in summary and "and 990 more" in summary and len(summary) < 2_000
+    assert sum(1 for name in names if re.search(rf"\b{name}\b", summary)) == 10
     assert "see `diff-full.md`" in md  # the rest is in the artifact
     full = diff_report.render(changes, "markdown", limit=None)
     assert full.count("<details>") == len({diff_report.owner(c) for c in changes}) and len(full) > 60_000
@@ -163,3 +165,33 @@ def test_ci_backtests_a_pull_request_only_with_the_prometheus_secret_and_posts_i
     assert '--base "origin/${{ github.base_ref }}"' in step["run"] and "--format markdown" in step["run"]
     assert ">> diff.md" in step["run"]
     assert i < next(n for n, name in enumerate(names) if name == "Post the diff")
+
+
+def test_a_spec_change_is_said_in_words_before_the_rule_rows(cli, tmp_path, monkeypatch):
+    """99.9% -> 99.95% is ten rows of `/ 0.001` -> `/ 0.0005`; the diff says it first, in words."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    data = yaml.safe_load(SPEC.read_text())
+    data["slos"][0]["objective"] = 0.999
+    (repo / "aethervision.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    monkeypatch.chdir(repo)
+    assert cli("build", "--spec", "aethervision.yaml").exit_code == 0
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+    git("init", "-q")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
+    data["slos"][0]["objective"] = 0.9995
+    data["runway"]["burn_alerts"]["page"][0]["factor"] = 10
+    (repo / "aethervision.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    text = cli("diff", "--spec", "aethervision.yaml", "--base", "HEAD")
+    lines = text.stdout.splitlines()
+    assert lines[0] == "changed  spec slo payment_rate objective: 99.9% -> 99.95% (error budget halved)", lines[:3]
+    assert "changed  spec runway page tier 1 (1h/10m) factor: 10x -> 10x" not in text.stdout
+    assert "changed  spec runway page tier 1 (1h/10m) factor: 14.4x -> 10x" in text.stdout
+    assert any("/ 0.0005" in line for line in lines[2:])  # the rule rows follow
+    md = cli("diff", "--spec", "aethervision.yaml", "--base", "HEAD", "--format", "markdown").stdout
+    words = md.split("**In the spec**", 1)[1].split("**Summary**", 1)[0]
+    assert "- slo payment_rate objective: 99.9% -> 99.95% (error budget halved)" in words
+    assert "factor: 14.4x -> 10x" in words

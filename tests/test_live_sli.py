@@ -124,6 +124,17 @@ def test_validate_names_a_bound_that_is_no_bucket_and_a_selector_without_series(
     assert f"{path}: slos[0].sli.total: no series" in result.stderr
 
 
+def test_validate_refuses_a_group_by_label_the_series_lack(cli, server, tmp_path):
+    data = yaml.safe_load(server["spec"].read_text())
+    data["slos"][0]["group_by"] = ["region"]  # the series carry cluster, not region
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data))
+    result = cli("validate", "--spec", str(path), "--skip-promtool", "--prometheus-url", server["url"])
+    assert result.exit_code == 1
+    assert f"{path}: slos[0].group_by: label 'region' is on none of the series of sli.total" in result.stderr
+    assert "slos[1]" not in result.stderr
+
+
 def test_breach_reports_each_cluster_and_the_burning_one_is_shorter(cli, server):
     result = cli("breach", "--spec", str(server["spec"]), "--prometheus-url", server["url"], "--format", "json")
     assert result.exit_code == 0, result.output

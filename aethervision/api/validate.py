@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 import jsonschema
 
 from aethervision import spec as spec_mod
-from aethervision.builder import checks, outputs, pipeline
+from aethervision.builder import checks, outputs, pipeline, render
 from aethervision.builder.outputs import PROMETHEUS_DIR
 from aethervision.builder.pipeline import Generated
-from aethervision.clients import promtool, servers
+from aethervision.clients import amtool, promtool, servers
 from aethervision.core import defaults
 from aethervision.core.errors import ToolMissing, UserError
 from aethervision.core.model import SLO, SLIKind, Spec
-from aethervision.ops import targets
+from aethervision.ops import alertmanager, targets
 from aethervision.promql import features, sli
 
 OPERATOR_SCHEMA_ENV = defaults.OPERATOR_SCHEMA_ENV
@@ -122,15 +122,47 @@ def engine_problems(spec: Spec, promtool_binary: str) -> list[str]:
                              f"({promtool_binary})", " (`make servers` builds Prometheus 3's promtool)")
 
 
+def alertmanager_problems(spec: Spec) -> list[str] | None:
+    """`amtool check-config` on the generated alertmanager.yml, or None without amtool.
+
+    A receiver's config is the spec's, passed through; when the file fails, each of the
+    spec's receivers is checked alone, so the problem names `alertmanager.receivers.<name>`."""
+    if spec.alertmanager is None:
+        return []
+    binary = amtool.find()
+    if binary is None:
+        return None
+    problem = amtool.check_config(alertmanager_yaml(spec), binary)
+    if not problem:
+        return []
+    located = []
+    for name, receiver in spec.alertmanager.receivers:
+        alone = dataclasses.replace(spec, alertmanager=dataclasses.replace(
+            spec.alertmanager, receivers=((name, receiver),)))
+        own = amtool.check_config(alertmanager_yaml(alone), binary)
+        if own:
+            located.append(f"{spec.source}: alertmanager.receivers.{name}: Alertmanager would not load it "
+                           f"(amtool check-config: {own})")
+    return located or [f"{spec.source}: alertmanager: Alertmanager would not load the generated "
+                       f"{outputs.ALERTMANAGER_FILE} (amtool check-config: {problem})"]
+
+
+def alertmanager_yaml(spec: Spec) -> str:
+    return render.to_yaml(alertmanager.config(spec), spec.source)
+
+
 def generate_checked(spec_path: str) -> tuple[Generated, list[str] | None]:
-    """Generate everything while promtool checks the rules (promql_problems_before_writing):
-    the check needs only the rules, so it runs beside the dashboards' generation."""
+    """Generate everything while promtool checks the rules (promql_problems_before_writing)
+    and amtool the Alertmanager config: the checks need only the spec and the rules, so they
+    run beside the dashboards' generation. None: promtool is missing."""
     spec = spec_mod.load(spec_path)
     rule_docs = outputs.rule_documents(spec)
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         check = pool.submit(promql_problems_before_writing, Generated(spec, {}, rule_docs, {}))
+        am_check = pool.submit(alertmanager_problems, spec)
         gen = pipeline.generate_from(spec, rule_docs)
-        return gen, check.result()
+        promql, am = check.result(), am_check.result() or []
+        return gen, (promql + am if promql is not None else (am or None))
 
 
 def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True,
@@ -153,6 +185,13 @@ def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True,
         report.checked += ["PromQL parses (promtool)", "promtool check rules"]
     else:
         report.skipped.append("PromQL parsing and `promtool check rules` (--skip-promtool)")
+    if gen.spec.alertmanager is not None:
+        am = alertmanager_problems(gen.spec)
+        if am is None:
+            report.skipped.append("amtool check-config: amtool not found (`make servers` builds it)")
+        else:
+            report.problems += am
+            report.checked.append("amtool check-config on the Alertmanager config")
     if gen.spec.outputs.prometheus_rule:
         if operator_schema is not None:
             report.problems += operator_schema_problems(gen, operator_schema)
@@ -183,6 +222,7 @@ def live_sli_problems(spec: Spec, client: Client) -> tuple[list[str], list[str]]
                 problems.append(f"{where}.{where_in_slo}: {empty} ({expr} on {client.safe_url})")
             else:
                 notes.append(f"{where}.{where_in_slo}: no series yet ({expr}); fine while no error has happened")
+        problems += _group_label_problems(slo, where, client)
         if slo.sli.kind is SLIKind.LATENCY and not slo.sli.native:
             bounds = [s.labels.get("le", "") for s in client.query(sli.bucket_bounds(slo.sli))]
             numeric = sorted({float(b) for b in bounds if _is_number(b)})  # "1" and "1.0" are one bound
@@ -191,6 +231,22 @@ def live_sli_problems(spec: Spec, client: Client) -> tuple[list[str], list[str]]
                 problems.append(f"{where}.sli.latency.below: {slo.sli.below:g} is not a bucket bound of "
                                 f"{slo.sli.histogram} (its bounds: {shown}, +Inf)")
     return problems, notes
+
+
+def _group_label_problems(slo: SLO, where: str, client: Client) -> list[str]:
+    """A `group_by` label the SLI's series lack would sum every group into one runway."""
+    field, selector = next(iter(sli.selectors(slo.sli).items()))
+    if slo.sli.kind is SLIKind.RATIO:
+        field, selector = "sli.total", slo.sli.total
+    if slo.sli.kind is SLIKind.RAW or not slo.group_by:
+        return []
+    out = []
+    for label in slo.group_by:
+        found = client.query(f"count by ({label}) ({selector})")
+        if found and not any(s.labels.get(label) for s in found):
+            out.append(f"{where}.group_by: label {label!r} is on none of the series of {field} ({selector} on "
+                       f"{client.safe_url}): the rules would sum every {label} into one runway")
+    return out
 
 
 def _is_number(text: str) -> bool:

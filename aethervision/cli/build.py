@@ -14,6 +14,7 @@ from aethervision.cli.common import (
     handle_errors,
     main,
     out_option,
+    progress,
     session,
     spec_option,
     with_options,
@@ -50,7 +51,8 @@ def build(spec_path: str, out_dir: str, check: bool) -> None:
             click.echo(f"{len(changes)} generated file(s) are stale in {out_dir}/:", err=True)
             for change in changes:
                 click.echo(f"  {change.status:<10} {out_dir}/{change.path}", err=True)
-            click.echo("Run `make dashboards` (aethervision build) and commit the result.", err=True)
+            click.echo(f"Run `aethervision build --spec {spec_path} --out {out_dir}` and commit the result.",
+                       err=True)
             sys.exit(1)
         click.echo(f"{out_dir}/ is up to date with {spec_path}")
         return
@@ -147,6 +149,8 @@ def validate(spec_path: str, schema_dir: str | None, skip_promtool: bool, operat
         click.echo(f"  checked  {item}")
     for item in report.skipped:
         click.echo(f"  SKIPPED  {item}")
+        if item.startswith("Grafana JSON Schemas"):  # the one promise a skip breaks: say so where it shows
+            click.echo(f"warning: the dashboards were not checked against Grafana's JSON Schemas: {item}", err=True)
 
 
 @main.command()
@@ -239,14 +243,20 @@ def diff(spec_path, base, folder, remote, fmt, exit_code, preview_dir, prometheu
     if sum(bool(x) for x in (base, folder, remote)) > 1:
         raise click.UsageError("use one of --base, --dir, --remote")
     gen = pipeline.generate(spec_path)
+    say = progress("diff", len(gen.spec.slos))
+    say(f"generated {len(gen.files)} files from {spec_path}")
     remote_session = session(grafana_url, insecure, timeout) if remote else None
-    old, new = diff_api.states(gen, base=base, folder=Path(folder) if folder else None, session=remote_session)
+    old, new = diff_api.states(gen, base=base, folder=Path(folder) if folder else None, session=remote_session,
+                               whole_rules=bool(prometheus_url), say=say)
+    say("comparing")
     if prometheus_url and old.get("rule_docs") is not None:  # measured cost instead of the estimate
         client = prometheus.Client(prometheus_url, timeout=120)
         for state in (old, new):
             state["cost"] = cost_api.per_hour(state["rule_docs"], client)
             state["cost_source"] = f"measured on {client.safe_url}"
     changes = diff_mod.compare(old, new)
+    if not folder and not remote:  # the spec in words first: what the rule rows below follow from
+        changes = diff_api.spec_changes(gen.spec, base) + changes
     full_name = Path(full_path).name if full_path else ""
     report = diff_report.render(changes, fmt, full_name=full_name)
     if preview_dir:

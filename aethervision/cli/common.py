@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import time
 import traceback
 
 import click
@@ -92,7 +93,10 @@ class _Group(click.Group):
         except click.ClickException as exc:  # usage errors, bad parameters
             exc.show()
             sys.exit(1)
-        except click.exceptions.Abort:
+        except click.exceptions.Abort as exc:
+            if isinstance(exc.__cause__, KeyboardInterrupt):  # Ctrl-C: the shell's convention, 128 + SIGINT
+                click.echo("interrupted: nothing half-written (output is staged, then swapped in whole)", err=True)
+                sys.exit(130)
             click.echo("Aborted.", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
@@ -150,3 +154,18 @@ def with_options(options):
             func = option(func)
         return func
     return decorate
+
+
+LONG_WORK_SLOS = 500  # from this many SLOs a build, diff or push takes seconds: say what it is doing
+
+
+def progress(command: str, slos: int):
+    """A step reporter for long commands: `command: <step> (<seconds> s)` on stderr (stdout stays
+    the report alone), on a terminal or for specs of LONG_WORK_SLOS or more; silent otherwise."""
+    started = time.monotonic()
+    shown = slos >= LONG_WORK_SLOS or sys.stderr.isatty()
+
+    def say(step: str) -> None:
+        if shown:
+            click.echo(f"{command}: {step} ({time.monotonic() - started:.1f} s)", err=True)
+    return say

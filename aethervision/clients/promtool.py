@@ -11,6 +11,7 @@ import yaml
 
 from aethervision.clients import servers
 from aethervision.core.errors import ToolMissing
+from aethervision.core.files import load_yaml
 
 INSTALL_HINT = ("`make servers` builds it into .servers/, or install Debian's prometheus package "
                 "(apt-get install prometheus), or point PROMTOOL at the binary")
@@ -94,7 +95,7 @@ def counter_values(runs: Iterable[tuple[float, int]]) -> str:
 def group_order(rule_files: list[Path]) -> list[str]:
     """Groups in file order. Without `group_eval_order` promtool evaluates groups in
     random (Go map) order, and an alert may read the previous step's recorded value."""
-    return [g["name"] for path in rule_files for g in yaml.safe_load(path.read_text())["groups"]]
+    return [g["name"] for path in rule_files for g in load_yaml(path.read_text())["groups"]]
 
 
 def unit_test_document(rule_files: list[Path], evaluation_interval: str, tests: list[dict],

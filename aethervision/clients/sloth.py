@@ -6,10 +6,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import yaml
-
 from aethervision.clients import servers
 from aethervision.core.errors import ToolMissing, UserError
+from aethervision.core.files import load_yaml
 
 
 def find() -> str:
@@ -31,4 +30,4 @@ def generate(spec_text: str, timeout: float = 300) -> dict:
         if result.returncode != 0 or not out.is_file():
             raise UserError(f"sloth generate failed (exit {result.returncode}): "
                             f"{(result.stderr or result.stdout).strip()[-2000:]}")
-        return yaml.safe_load(out.read_text())
+        return load_yaml(out.read_text())

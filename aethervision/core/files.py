@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import yaml
+
 
 def write_atomic(path: Path, content: str) -> None:
     """Write content to a temporary file beside path, then rename it over path."""
@@ -24,3 +26,12 @@ def write_atomic_bytes(path: Path, content: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def load_yaml(text: str):
+    """YAML we generated (or a tool did) with libyaml's C loader where PyYAML has it: at 5,000
+    SLOs the rule files hold two million nodes, four minutes in the pure-Python loader."""
+    return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader, the C build of SafeLoader
+
+
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

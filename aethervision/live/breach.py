@@ -6,8 +6,8 @@ import math
 from dataclasses import asdict, dataclass
 
 from aethervision.clients.prometheus import Client
+from aethervision.core import durations
 from aethervision.core.model import SLO, Spec
-from aethervision.ops.prometheus import intervals
 from aethervision.promql import queries as q
 from aethervision.promql import sli
 
@@ -74,8 +74,7 @@ def _reason(spec: Spec, slo: SLO, v: dict) -> str:
     if v["hours"] is None:
         if v["requests_per_second"] == 0:
             return "no traffic in the last hour, so no burn rate to project"
-        return "runway not recorded yet (rules evaluate every " \
-               f"{intervals(spec)[1]})"
+        return f"runway pending: the SLI has data; {first_runway(spec)}"
     if v["budget_remaining"] == 0:
         return "error budget exhausted: the SLO is already breached over its window"
     if v["hours"] >= spec.runway.cap_hours:
@@ -117,3 +116,14 @@ def render(runways: list[Runway], spec: Spec, source: str) -> str:
             lines.append(f"  note                {r.reason}")
         lines.append("")
     return "\n".join(lines)
+
+
+def first_runway(spec: Spec) -> str:
+    """When a new SLI's (or group's) first runway is recorded, from the spec's intervals: the
+    first tile needs one tile of samples, the slow group records it at its next evaluation,
+    the fast group reads it at its next one."""
+    r = spec.rules
+    bound = durations.format(2 * r.long_interval_seconds + r.interval_seconds)
+    return (f"the first runway is recorded within {bound} of its first sample (a {r.long_interval} tile of "
+            f"samples, the slow group's next evaluation every {r.long_interval}, then the fast group's every "
+            f"{r.interval})")

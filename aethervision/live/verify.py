@@ -19,6 +19,7 @@ from aethervision.clients.prometheus import Client
 from aethervision.core import durations
 from aethervision.core.errors import NetworkError, UserError
 from aethervision.core.model import Spec
+from aethervision.live import breach
 from aethervision.ops import alertmanager
 from aethervision.promql import queries as q
 from aethervision.promql.parse import canonical
@@ -102,7 +103,7 @@ def compare_rules(title: str, generated: dict, loaded_groups: list[dict], kind: 
             names = ", ".join(name for _, name in keys[:4]) + (" ..." if len(keys) > 4 else "")
             problems.append(f"{len(keys)} {label} ({names})")
     return Check(False, title, f"{'; '.join(problems)}: reload Prometheus with the generated "
-                               f"{file} (`make dashboards`, then POST /-/reload)")
+                               f"{file} (`aethervision build` with this spec, then POST /-/reload)")
 
 
 def _days_to_breach(client: Client, spec: Spec) -> Check:
@@ -122,15 +123,20 @@ def _days_to_breach(client: Client, spec: Spec) -> Check:
 
 def _slo_runways(client: Client, spec: Spec) -> Check:
     """Every SLO (every group of a grouped one) has a recorded runway."""
-    missing, groups = [], 0
+    missing, pending, groups = [], [], 0
     for slo in spec.slos:
         found = client.query(q.hours_to_breach(slo))
         groups += len(found)
-        if not found:
-            missing.append(slo.name)
+        if found:
+            continue
+        # Data flowing (a 10m request rate) but no tile yet: a new SLI, not a broken one.
+        (pending if client.query(q.requests_rate(slo, q.BUDGET_RATE_WINDOW)) else missing).append(slo.name)
     if missing:
         return Check(False, "SLO runways", f"none recorded for {', '.join(missing)} "
                                            "(`make show-breach` says why)")
+    if pending:
+        return Check(True, "SLO runways", f"{groups} recorded; pending for {', '.join(pending)}: "
+                                          f"new data, {breach.first_runway(spec)}")
     return Check(True, "SLO runways", f"{groups} recorded for {len(spec.slos)} SLO(s)")
 
 

@@ -96,12 +96,12 @@ _RANGE_OF = re.compile(rf"([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{{[^}}]*\}})?\s*\[({_
 
 def ranged_names(expr: str) -> set[str]:
     """Metric names read over a range (`x[30d]`, `x{a="b"}[5m:1m]`) in an expression."""
-    return set(_RANGED.findall(_STRING.sub('""', expr)))
+    return set(_RANGED.findall(_STRING.sub('""', expr))) if "[" in expr else set()
 
 
 def ranges(expr: str) -> list[tuple[str, str]]:
     """(metric name, range) of every range selector (`x{a="b"}[30d]`; not subqueries)."""
-    return _RANGE_OF.findall(_STRING.sub('""', expr))
+    return _RANGE_OF.findall(_STRING.sub('""', expr)) if "[" in expr else []
 
 
 _METRIC = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")

@@ -110,10 +110,11 @@ def no_data(slo: SLO) -> str:
 
     Read from the recorded 10m and SLO-window request rates, so no raw series is
     read again: the window's rate outlives a group that stopped reporting, which
-    is how a vanished group is still known (per group, with its labels).
+    is how a vanished group is still known (per group, with its labels). A new SLI whose
+    10m rate exists has data, though its window rate waits for the first 5-minute tile.
     """
     now, seen = requests_rate(slo, BUDGET_RATE_WINDOW), requests_rate(slo, slo.window)
-    return f"{now} == 0\nor ({seen} unless {now})\nor absent({seen})"
+    return f"{now} == 0\nor ({seen} unless {now})\nor (absent({seen}) unless on() {now})"
 
 
 # -- fleet and detail views: one query for every SLO, or the one a dashboard variable picks --

@@ -95,12 +95,13 @@ def _sum(slo: SLO) -> str:
     return f"sum by ({', '.join(slo.group_by)}) " if slo.group_by else "sum"
 
 
-def _no_errors_yet(slo: SLO) -> str:
+def _no_errors_yet(slo: SLO, traffic: str) -> str:
     """`or` zero where the traffic is: an error counter that never incremented has no series
-    yet, which means zero errors, not "no data". The traffic is the total series' newest
-    samples (one per series), not their rate over the window again, which doubled the raw
-    reads of every error rate."""
-    return f" or on({', '.join(slo.group_by)}) 0 * {_sum(slo)}({slo.sli.total})"
+    yet, which means zero errors, not "no data". `traffic` is the recorded request rate (or
+    tile) of the same evaluation, so a zero is recorded only where a request rate is: a
+    series too new for a rate gives no errors figure rather than a zero that would dilute
+    the long windows' averages (and it reads no raw series again)."""
+    return f" or on({', '.join(slo.group_by)}) 0 * {traffic}"
 
 
 def _left_open(window: str) -> str:
@@ -122,11 +123,12 @@ def closed(window: str, engine: str = "prometheus") -> str:
     return durations.format(durations.parse(window) + 1, weeks=False)
 
 
-def errors_rate(slo: SLO, window: str, engine: str = "prometheus") -> str:
-    """Bad events per second over `window` (raw: the error ratio), for `engine` (see closed)."""
+def errors_rate(slo: SLO, window: str, engine: str = "prometheus", traffic: str = "") -> str:
+    """Bad events per second over `window` (raw: the error ratio), for `engine` (see closed);
+    `traffic`: the recorded request rate where a ratio SLI's missing error counter means 0."""
     sli, total = slo.sli, _sum(slo)
     if sli.kind is SLIKind.RATIO:
-        return f"{total}(rate({sli.errors}[{closed(window, engine)}])){_no_errors_yet(slo)}"
+        return f"{total}(rate({sli.errors}[{closed(window, engine)}])){_no_errors_yet(slo, traffic)}"
     if sli.kind is SLIKind.LATENCY:
         return latency_rates(slo, window, engine)[0]
     if sli.kind is SLIKind.PROBE:
@@ -176,15 +178,16 @@ def latency_rates(slo: SLO, window: str, engine: str = "prometheus") -> tuple[st
             f"{total}({_delta(count, window)}) / {seconds}")
 
 
-def tile_rates(slo: SLO, window: str, seconds: int, recorded_errors: str,
+def tile_rates(slo: SLO, window: str, seconds: int, recorded_errors: str, recorded_requests: str,
                engine: str = "prometheus") -> tuple[str, str]:
     """(bad, all) events per second over the last `window` for the slow group's tiles.
 
     Counter kinds use the exact per-tile increase (above); probes and raw SLIs have no
-    counter, and use their rates over the tile as every other window does."""
+    counter, and use their rates over the tile as every other window does. The requests
+    tile is recorded first: the errors tile is 0 only where it exists (_no_errors_yet)."""
     sli, total = slo.sli, _sum(slo)
     if sli.kind is SLIKind.RATIO:
-        return (f"{total}({_delta(sli.errors, window)}) / {seconds}{_no_errors_yet(slo)}",
+        return (f"{total}({_delta(sli.errors, window)}) / {seconds}{_no_errors_yet(slo, recorded_requests)}",
                 f"{total}({_delta(sli.total, window)}) / {seconds}")
     if sli.kind is SLIKind.LATENCY:
         return latency_rates(slo, window, engine)

@@ -21,7 +21,7 @@ def group_seconds(group: dict, default: int = DEFAULT_INTERVAL) -> int:
     return durations.parse(group["interval"]) if group.get("interval") else default
 
 
-def _intervals(rule_docs, default: int) -> dict[str, int]:
+def intervals(rule_docs, default: int = DEFAULT_INTERVAL) -> dict[str, int]:
     """Recorded series -> the interval of the group that records it."""
     return {rule["record"]: group_seconds(group, default) for doc in rule_docs
             for group in (doc or {}).get("groups", []) for rule in group.get("rules", []) if "record" in rule}
@@ -34,10 +34,11 @@ def rule_samples(expr: str, series_interval: dict[str, int], scrape: int) -> int
 
 
 def estimate(rule_docs, scrape: int = durations.parse(defaults.SCRAPE_INTERVAL),
-             evaluation: int = DEFAULT_INTERVAL) -> int:
-    """Estimated samples per hour of every rule in `rule_docs` (per raw series, see above)."""
+             evaluation: int = DEFAULT_INTERVAL, series_interval: dict[str, int] | None = None) -> int:
+    """Estimated samples per hour of every rule in `rule_docs` (per raw series, see above);
+    `series_interval` when the docs are part of a rule set (recorded series -> interval)."""
     rule_docs = list(rule_docs)
-    series_interval = _intervals(rule_docs, evaluation)
+    series_interval = intervals(rule_docs, evaluation) if series_interval is None else series_interval
     total = 0.0
     for doc in rule_docs:
         for group in (doc or {}).get("groups", []):

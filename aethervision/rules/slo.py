@@ -23,7 +23,7 @@ evaluation. Long windows so lag the raw counters by at most one slow interval.
 from __future__ import annotations
 
 from aethervision.core import durations
-from aethervision.core.model import SLO, Policy, Spec
+from aethervision.core.model import SLO, Policy, SLIKind, Spec
 from aethervision.promql import queries as q
 from aethervision.promql import sli
 
@@ -82,14 +82,22 @@ def _latest(spec: Spec, series: str) -> str:
 
 
 def _counter_rates(spec: Spec, slo: SLO, window: str, with_requests: bool = True) -> list[dict]:
-    names = [q.errors_rate(slo, window), q.requests_rate(slo, window)][:2 if with_requests else 1]
+    """The window's request rate, then its errors rate (zero errors only where the 10m
+    request rate, recorded first, says there is traffic to count)."""
+    names = [q.requests_rate(slo, window), q.errors_rate(slo, window)][0 if with_requests else 1:]
     if is_long(spec, window):
         return [_record(name, _latest(spec, name)) for name in names]
-    errors = q.errors_rate(slo, window)
-    engine = spec.rules.engine
-    rules = [_record(errors, sli.errors_rate(slo, window, engine), q.slo_labels(slo)),
-             _record(q.requests_rate(slo, window), sli.requests_rate(slo, window, errors, engine), q.slo_labels(slo))]
-    return rules[:len(names)]
+    errors, engine = q.errors_rate(slo, window), spec.rules.engine
+    traffic = q.requests_rate(slo, BUDGET_RATE_WINDOW)
+    rules = [_record(q.requests_rate(slo, window), sli.requests_rate(slo, window, errors, engine), q.slo_labels(slo)),
+             _record(errors, sli.errors_rate(slo, window, engine, traffic), q.slo_labels(slo))]
+    return _in_reading_order(slo, rules[-len(names):])
+
+
+def _in_reading_order(slo: SLO, rules: list[dict]) -> list[dict]:
+    """Requests before errors (the errors' zero reads them), except for a raw SLI, whose
+    requests (one event a second) are read from its recorded errors."""
+    return rules[::-1] if slo.sli.kind is SLIKind.RAW else rules
 
 
 def _tiles(slo: SLO) -> tuple[str, str]:
@@ -103,8 +111,9 @@ def long_group(spec: Spec, slo: SLO) -> dict:
     r = spec.rules
     tile, tile_seconds = r.long_interval, r.long_interval_seconds
     errors, requests = _tiles(slo)
-    bad, total = sli.tile_rates(slo, tile, tile_seconds, errors, r.engine)
-    rules = [_record(errors, bad, q.slo_labels(slo)), _record(requests, total, q.slo_labels(slo)),
+    bad, total = sli.tile_rates(slo, tile, tile_seconds, errors, requests, r.engine)
+    tiles = [_record(requests, total, q.slo_labels(slo)), _record(errors, bad, q.slo_labels(slo))]
+    rules = [*_in_reading_order(slo, tiles),
              # The evaluation time wherever the SLI has data: `time()` rather than timestamp(),
              # whose value MetricsQL takes from the last raw sample (VictoriaMetrics, vmalert).
              _record(q.sample_timestamp(slo), f"{requests} * 0 + time()"),
@@ -133,9 +142,24 @@ def _ratio_rules(slo: SLO, window: str) -> list[dict]:
     ]
 
 
-def _budget_burn_rule(slo: SLO, window: str) -> dict:
-    return _record(q.budget_burn(slo, window), f"{q.errors_rate(slo, window)} / "
-                   f"({q.requests_rate(slo, slo.window)} > 0) / {num(slo.error_budget)}")
+def _budget_burn_rule(spec: Spec, slo: SLO, window: str) -> dict:
+    """Errors per second over `window` against the budget at the SLO window's traffic.
+
+    A raw window's rate() divides by the whole window even where the SLI's data is younger
+    than it, so in a series' first hour the 1h errors rate reads low (at 7 minutes, 7/60 of
+    the truth) while the window's traffic, averaged from real tiles only, does not. Until the
+    data is as old as the window (the coverage, from the tiles' timestamps) the budget burn
+    is the burn rate, the errors over the requests of the same window: at steady traffic the
+    two are equal, and both are right from the first minute."""
+    budget = num(slo.error_budget)
+    burn = f"{q.errors_rate(slo, window)} / ({q.requests_rate(slo, slo.window)} > 0) / {budget}"
+    seconds = durations.parse(window)
+    if is_long(spec, window) or seconds >= slo.window_seconds:
+        return _record(q.budget_burn(slo, window), burn)  # averages of real tiles: never low
+    on = f"on({', '.join(slo.group_by)})"
+    return _record(q.budget_burn(slo, window),
+                   f"{burn} and {on} {q.window_coverage(slo)} >= {num(seconds / slo.window_seconds)}\n"
+                   f"  or {q.errors_rate(slo, window)} / ({q.requests_rate(slo, window)} > 0) / {budget}")
 
 
 def _runway_rule(spec: Spec, slo: SLO, window: str) -> dict:
@@ -164,7 +188,8 @@ def recording_group(spec: Spec, slo: SLO) -> dict:
     ratio_windows = _canonical(RATIO_WINDOWS)
     rules: list[dict] = []
     for window in windows:
-        rules += _counter_rates(spec, slo, window, with_requests=window in ratio_windows)
+        # Every raw window records its requests too: the budget burn's first hour reads them.
+        rules += _counter_rates(spec, slo, window, with_requests=window in ratio_windows or not is_long(spec, window))
     rules += [
         _record(q.window_coverage(slo), _latest(spec, q.window_coverage(slo))),
         *_counter_rates(spec, slo, slo.window),
@@ -172,12 +197,12 @@ def recording_group(spec: Spec, slo: SLO) -> dict:
                                            f"  / ({q.requests_rate(slo, slo.window)} > 0)"),
     ]
     for window in windows:
-        rules += (_ratio_rules(slo, window) if window in ratio_windows else []) + [_budget_burn_rule(slo, window)]
+        rules += (_ratio_rules(slo, window) if window in ratio_windows else []) + [_budget_burn_rule(spec, slo, window)]
     if durations.format(slo.window_seconds) in _needed_windows(spec):
         # An SLO window that is also a runway or burn window (a 1h or 6h SLO): its rates are the
         # window's, recorded above; its burn rate and budget burn are still needed.
         rules += [_record(q.burn_rate(slo, slo.window), f"{q.window_error_ratio(slo)} / {num(slo.error_budget)}"),
-                  _budget_burn_rule(slo, slo.window)]
+                  _budget_burn_rule(spec, slo, slo.window)]
     rules.append(_record(q.budget_remaining(slo),
                          f"clamp_min(1 - {q.window_error_ratio(slo)} * {q.window_coverage(slo)}"
                          f" / {num(slo.error_budget)}, 0)"))

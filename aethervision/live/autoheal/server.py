@@ -25,10 +25,15 @@ def server(autoheal: Autoheal, host: str, port: int, token: str | None = None) -
         body["webhook"] = {"path": WEBHOOK_PATH, "auth": "bearer" if token else "none"}
         return httpd.json_response(200, body)
 
-    def receive(request: httpd.Request) -> httpd.Response:
-        if token and not _authorised(request.headers.get("authorization", ""), token):
+    def authorize(request: httpd.Request) -> httpd.Response | None:
+        """The webhook's token, checked on the headers before any of the body is read."""
+        if request.path == WEBHOOK_PATH and token and \
+                not _authorised(request.headers.get("authorization", ""), token):
             return replace(httpd.error(401, "missing or wrong bearer token"),
                            headers={"WWW-Authenticate": 'Bearer realm="autoheal"'})
+        return None
+
+    def receive(request: httpd.Request) -> httpd.Response:
         try:
             alerts = webhook.parse(httpd.parse_json(request))
         except ValueError as exc:  # MalformedPayload is a ValueError too
@@ -40,7 +45,7 @@ def server(autoheal: Autoheal, host: str, port: int, token: str | None = None) -
 
     routes = {("GET", "/metrics"): metrics, ("GET", "/"): status,
               ("POST", WEBHOOK_PATH): receive, ("GET", "/-/healthy"): healthy}
-    return httpd.Server(routes, host, port, "autoheal")
+    return httpd.Server(routes, host, port, "autoheal", authorize)
 
 
 def _authorised(header: str, token: str) -> bool:

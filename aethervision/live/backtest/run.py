@@ -86,6 +86,8 @@ def settle(client: Client, inputs: list[history.Input], lookback: int, days: flo
     oldest = None
     for item in inputs:
         first = history.oldest_sample(client, item.selector, end, end - wanted + lookback + DAY, 3600)
+        if first is None:  # hourly steps miss a history younger than the hour: look minute by minute
+            first = history.oldest_sample(client, item.selector, end, 2 * HOUR, 60)
         if first is None:
             if item.required:
                 raise UserError(f"no series for {item.selector} (SLO {', '.join(item.slos)}) on {client.safe_url} "
@@ -97,17 +99,22 @@ def settle(client: Client, inputs: list[history.Input], lookback: int, days: flo
         raise UserError(f"no series for any SLI input on {client.safe_url}: {', '.join(i.selector for i in inputs)}")
     oldest = -(-oldest // step) * step
     held = math.floor((end - oldest) / DAY * 10) / 10  # never more than it holds
+    if end - oldest < HOUR:
+        raise UserError(f"{client.safe_url} holds {(end - oldest) / 60:.0f} minutes of history for these SLIs "
+                        f"(from {history.when(oldest)}): a backtest needs at least an hour of it")
     if wanted < oldest:
         if days is not None or start is not None:
-            raise UserError(f"{client.safe_url} holds {held:g} days of history for these SLIs (from "
-                            f"{history.when(oldest)}, to the hour); ask for --days {held:g} or fewer")
+            fits = f"--days {held:g} or fewer" if held >= 0.1 else f"--from {history.when(oldest)} or later"
+            span = f"{held:g} days" if end - oldest >= DAY else f"{(end - oldest) / HOUR:.1f} hours"
+            raise UserError(f"{client.safe_url} holds {span} of history for these SLIs (from "
+                            f"{history.when(oldest)}, to the hour); ask for {fits}")
         wanted = oldest  # the default range shrinks to what the server holds
-    if end - wanted < 3600:
-        raise UserError(f"{client.safe_url} holds {(end - wanted) / 3600:.1f} hours of history: "
-                        "a backtest needs at least one")
+    if end - wanted < HOUR:
+        raise UserError(f"the backtest's range is {(end - wanted) / 60:.0f} minutes long: it needs at least an hour")
     return Window(max(oldest, wanted - lookback) // step * step, wanted // step * step, end)
 
 
+HOUR = 3600
 MARKER = ".aethervision-backtest"  # a --workdir holding this is ours to clear
 
 
