@@ -14,10 +14,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from aethervision.core.files import load_yaml
 from aethervision.core.errors import UserError
+from aethervision.core.files import load_yaml
 from aethervision.rules import cost as rule_cost
 from aethervision.rules.files import walk_rules
 

@@ -78,7 +78,8 @@ def new_group_case() -> tuple[dict, pr.Case]:
               {"series": 'req_total{cluster="a", code="500"}', "values": counter(per_step * 0.0001, steps)},
               {"series": 'req_total{cluster="b", code="200"}',
                "values": counter(per_step * (1 - BURN * BUDGET), steps, start)},
-              {"series": 'req_total{cluster="b", code="500"}', "values": counter(per_step * BURN * BUDGET, steps, start)}]
+              {"series": 'req_total{cluster="b", code="500"}',
+               "values": counter(per_step * BURN * BUDGET, steps, start)}]
     labels_b = 'cluster="b", component="slo", service="api", slo="grouped"'
     exprs = [c for minute in (10, 20, 40, 60)
              for c in _checks("grouped", labels_b, t0 + minute * MINUTE, minute * MINUTE, BURN * BUDGET)]
