@@ -73,7 +73,8 @@ def test_sloth_raw_grouped_k8s_and_renamed():
 
 
 def test_sloth_alert_windows_set_the_period_and_the_tiers():
-    result, _ = importers.run([str(FIXTURES / "sloth/01-events-ratio.yml"), str(FIXTURES / "sloth/09-alert-windows.yml")],
+    files = [str(FIXTURES / "sloth/01-events-ratio.yml"), str(FIXTURES / "sloth/09-alert-windows.yml")]
+    result, _ = importers.run(files,
                               importers.Options())
     assert result.slos[0].slo["window"] == "28d"
     page = result.runway["burn_alerts"]["page"]
