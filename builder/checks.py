@@ -71,6 +71,18 @@ def schema_problems(dashboard: dict, schema_dir: Path) -> list[str]:
     return problems
 
 
+def resource_problems(doc: dict, schema_dir: Path, where: str) -> list[str]:
+    """An app-platform resource file against Grafana's schemas: the envelope (resource), and its
+    spec as a v2 dashboard (dashboardv2), a classic one (dashboard) or a folder (folderv1)."""
+    problems = _errors(_schema(schema_dir, "resource", "Manifest"), doc, where)
+    spec, api = doc.get("spec", {}), str(doc.get("apiVersion", ""))
+    if doc.get("kind") == "Folder":
+        return problems + _errors(_schema(schema_dir, "folderv1", "Folder"), spec, f"{where}.spec")
+    if api.endswith("/v2"):
+        return problems + _errors(_schema(schema_dir, "dashboardv2", "Dashboard"), spec, f"{where}.spec")
+    return problems + schema_problems(spec, schema_dir)
+
+
 def structure_problems(dashboard: dict) -> list[str]:
     """Unique ids, grid, refIds, thresholds ascending with a null base."""
     problems: list[str] = []

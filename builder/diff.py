@@ -14,6 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from aethervision.builder import dashboard_v2
 from aethervision.core.errors import UserError
 from aethervision.core.files import load_yaml
 from aethervision.rules import cost as rule_cost
@@ -63,10 +64,24 @@ def state_from_files(files: dict[str, str], cost: int | None = None) -> dict:
     dashboards, rule_docs = [], []
     for rel, text in sorted(files.items()):
         if _is_dashboard(rel):
-            dashboards.append(json.loads(text))
+            dashboard = classic_of(json.loads(text))
+            if dashboard is not None:
+                dashboards.append(dashboard)
         elif _is_rules(rel):
             rule_docs.append(load_yaml(text))
     return _state(dashboards, rule_docs, _other_files(files), cost)
+
+
+def classic_of(doc: dict) -> dict | None:
+    """A dashboard file's classic model, whatever its format (classic, v1 or v2 resource);
+    None for a folder resource."""
+    if doc.get("kind") == "Folder":
+        return None
+    if doc.get("kind") == "Dashboard" and "spec" in doc:
+        spec = doc["spec"]
+        classic = dashboard_v2.to_classic(spec) if str(doc.get("apiVersion", "")).endswith("/v2") else dict(spec)
+        return {**classic, "uid": doc.get("metadata", {}).get("name", classic.get("uid"))}
+    return doc
 
 
 def read_folder(folder: Path) -> dict[str, str]:

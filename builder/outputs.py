@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aethervision.builder import provisioning, render
+from aethervision.builder import dashboard_v2, grafana_alerting, provisioning, render
 from aethervision.core.model import Spec
 from aethervision.dashboards import aethervision as dashboard
 from aethervision.dashboards import slo_detail
@@ -17,7 +17,8 @@ PROMETHEUS_DIR = "prometheus"
 ALERTMANAGER_FILE = "alertmanager/alertmanager.yml"
 BLACKBOX_FILE = "blackbox/blackbox.yml"
 # Folders whose every file is generated: stale files there are removed.
-MANAGED_DIRS = (DASHBOARD_DIR, PROMETHEUS_DIR, "alertmanager", "blackbox", targets.KUBERNETES_DIR, targets.RULER_DIR)
+MANAGED_DIRS = (DASHBOARD_DIR, PROMETHEUS_DIR, "alertmanager", "blackbox", targets.KUBERNETES_DIR, targets.RULER_DIR,
+                "alerting")
 
 
 def dashboard_path(spec: Spec, uid: str | None = None) -> str:
@@ -41,14 +42,31 @@ def rule_files(spec: Spec, docs: dict[str, dict] | None = None) -> dict[str, str
     return {name: render.to_yaml(doc, source) for name, doc in (docs or rule_documents(spec)).items()}
 
 
+def dashboard_file(spec: Spec, data: dict) -> dict:
+    """A dashboard as its file holds it in the spec's grafana.format (dashboard_v2.py)."""
+    fmt, folder = spec.grafana.format, spec.grafana.folder_uid
+    if fmt == "resource":
+        return dashboard_v2.envelope(dashboard_v2.V1, data["uid"], data, folder)
+    if fmt == "v2":
+        return dashboard_v2.envelope(dashboard_v2.V2, data["uid"], dashboard_v2.to_v2(data), folder)
+    return data
+
+
+FOLDER_FILE = f"{DASHBOARD_DIR}/_folder.json"  # Git Sync's folder metadata file
+
+
 def files(spec: Spec, built: dict[str, dict], docs: dict[str, dict]) -> dict[str, str]:
     """Relative path (under provisioning/) -> exact file content."""
     source = Path(spec.source).name
-    out = {path: render.to_json(data) for path, data in built.items()}
+    out = {path: render.to_json(dashboard_file(spec, data)) for path, data in built.items()}
+    if spec.grafana.format != "classic":
+        out[FOLDER_FILE] = render.to_json(dashboard_v2.folder(spec.grafana.folder_uid, spec.grafana.folder_title))
     out["dashboards/aethervision.yaml"] = render.to_yaml(provisioning.dashboard_provider(spec), source)
     out["datasources/prometheus.yaml"] = render.to_yaml(provisioning.datasource(spec), source)
     if spec.outputs.rule_files:
-        out.update({f"{PROMETHEUS_DIR}/{name}": text for name, text in rule_files(spec, docs).items()})
+        out.update({f"{PROMETHEUS_DIR}/{name}": text for name, text in rule_files(spec, docs).items()
+                    if not (name == rules.ALERTS_FILE and spec.alerting_engine == "grafana")})
+    out.update({rel: render.to_yaml(doc, source) for rel, doc in grafana_alerting.files(spec).items()})
     out.update({rel: render.to_yaml(doc, source) for rel, doc in targets.documents(spec).items()})
     if spec.prometheus and spec.outputs.rule_files:  # optional section: no scrape config without it
         out[f"{PROMETHEUS_DIR}/prometheus.yml"] = render.to_yaml(prom_config.config(spec), source)

@@ -177,6 +177,12 @@ def validate(gen: Generated, schema_dir: Path | None, use_promtool: bool = True,
                                                   checks.dashboard_queries(data, rel, every_value=True))
         if use_promtool:
             report.problems += promtool.check_expressions(queries)
+    if schema_dir is not None and gen.spec.grafana.format != "classic":
+        for rel, text in sorted(gen.files.items()):
+            if rel.startswith(outputs.DASHBOARD_DIR + "/") and rel.endswith(".json"):
+                report.problems += checks.resource_problems(json.loads(text), schema_dir, rel)
+        report.checked.append(f"{gen.spec.grafana.format} resources against Grafana's resource, dashboardv2 and "
+                              "folderv1 schemas")
     report.problems += checks.metric_problems(gen.known_metrics, checks.rule_queries(gen.rule_docs))
     report.checked += ["panel ids, grid, refIds, thresholds", "metric names against the rules and inputs"]
     if use_promtool:

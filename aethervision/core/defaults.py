@@ -98,3 +98,7 @@ MAX_SLOS = 10_000
 
 # What evaluates the rules (rules.engine): ranges over counters are written for it (promql/sli.closed).
 RULES_ENGINE = "prometheus"
+# grafana.format: classic JSON (file provisioning), or the app-platform resources of Grafana 12/13.
+DASHBOARD_FORMAT = "classic"
+# alerting.engine: where the SLO alerts are evaluated (Prometheus rule files, Grafana-managed rules, both).
+ALERTING_ENGINE = "prometheus"

@@ -163,6 +163,7 @@ class Grafana:
     datasource_name: str
     datasource_uid: str
     datasource_url: str
+    format: str = "classic"  # classic JSON, `resource` (dashboard.grafana.app/v1) or `v2` (dashboard.grafana.app/v2)
 
     @property
     def dashboard_path(self) -> str:
@@ -276,3 +277,4 @@ class Spec:
     alertmanager: Alertmanager | None = None
     outputs: Outputs = Outputs()
     rules: RuleGroups = RuleGroups("30s", 30, "5m", 300, "6h", 21600)  # the loader sets it from the spec
+    alerting_engine: str = "prometheus"  # alerting.engine: prometheus, grafana (Grafana-managed) or both

@@ -115,7 +115,8 @@ class _Builder:
                     probes=optional("probes", self.probes), autoheal=optional("autoheal", self.autoheal),
                     prometheus=optional("prometheus", self.prometheus),
                     alertmanager=optional("alertmanager", self.alertmanager),
-                    outputs=self.outputs(data.get("outputs", {})), rules=self.rules(data))
+                    outputs=self.outputs(data.get("outputs", {})), rules=self.rules(data),
+                    alerting_engine=data.get("alerting", {}).get("engine", d.ALERTING_ENGINE))
 
     def slo(self, i: int, s: dict) -> SLO:
         nd = s.get("no_data", {})
@@ -194,7 +195,7 @@ class _Builder:
             refresh=dash.get("refresh", d.DASHBOARD_REFRESH), time_from=dash.get("time_from", d.DASHBOARD_TIME_FROM),
             folder_uid=folder.get("uid", d.FOLDER_UID), folder_title=folder.get("title", d.FOLDER_TITLE),
             datasource_name=ds.get("name", d.DATASOURCE_NAME), datasource_uid=ds.get("uid", d.DATASOURCE_UID),
-            datasource_url=ds.get("url", d.PROMETHEUS_URL))
+            datasource_url=ds.get("url", d.PROMETHEUS_URL), format=g.get("format", d.DASHBOARD_FORMAT))
 
     def probes(self, p: dict) -> Probes:
         targets = p.get("targets", {})
