@@ -19,6 +19,7 @@ HIDE = {0: "dontHide", 1: "hideLabel", 2: "hideVariable"}
 REFRESH = {0: "never", 1: "onDashboardLoad", 2: "onTimeRangeChanged"}
 SORT = {0: "disabled", 1: "alphabeticalAsc", 2: "alphabeticalDesc", 3: "numericalAsc", 4: "numericalDesc",
         5: "alphabeticalCaseInsensitiveAsc", 6: "alphabeticalCaseInsensitiveDesc"}
+VARIABLE_REF = "PrometheusVariableQueryEditor-VariableQuery"  # the refId Grafana's editor gives a variable query
 QUERY_KEYS = ("expr", "legendFormat", "instant", "range", "format", "interval", "intervalFactor", "exemplar")
 
 
@@ -33,11 +34,13 @@ def folder(uid: str, title: str) -> dict:
     return {"apiVersion": FOLDER_API, "kind": "Folder", "metadata": {"name": uid}, "spec": {"title": title}}
 
 
+def _text(value) -> str | list[str]:
+    return [str(x) for x in value] if isinstance(value, list) else str(value)
+
+
 def _option(value) -> dict:
     value = value if isinstance(value, dict) else {}
-    text, val = value.get("text", ""), value.get("value", "")
-    fix = (lambda v: [str(x) for x in v] if isinstance(v, list) else str(v))
-    return {"text": fix(text), "value": fix(val)}
+    return {"text": _text(value.get("text", "")), "value": _text(value.get("value", ""))}
 
 
 def _datasource_name(ds) -> str:
@@ -58,7 +61,7 @@ def _variable(v: dict) -> dict:
     if v["type"] == "custom":
         return {"kind": "CustomVariable", "spec": {**common, "query": str(v.get("query", ""))}}
     query = v.get("query")
-    query_spec = query if isinstance(query, dict) else {"query": str(query or ""), "refId": "PrometheusVariableQueryEditor-VariableQuery"}
+    query_spec = query if isinstance(query, dict) else {"query": str(query or ""), "refId": VARIABLE_REF}
     spec = {**common, "refresh": REFRESH.get(v.get("refresh", 1), "onDashboardLoad"), "regex": str(v.get("regex", "")),
             "sort": SORT.get(v.get("sort", 0), "disabled"),
             "query": {"kind": "DataQuery", "group": "prometheus", "version": "v0",
@@ -156,13 +159,14 @@ def to_classic(v2: dict) -> dict:
             s = item["spec"]
             element = v2.get("elements", {}).get(s["element"]["name"], {}).get("spec", {})
             viz = element.get("vizConfig", {})
-            queries = element.get("data", {}).get("spec", {}).get("queries", [])
+            data = element.get("data", {}).get("spec", {})
+            queries = data.get("queries", [])
             panels.append({"type": viz.get("group"), "title": element.get("title", ""),
                            "gridPos": {"x": s["x"], "y": y + s["y"], "w": s["width"], "h": s["height"]},
                            "fieldConfig": viz.get("spec", {}).get("fieldConfig", {}),
                            "options": viz.get("spec", {}).get("options", {}),
                            "transformations": [{"id": t["group"], "options": t["spec"].get("options", {})}
-                                               for t in element.get("data", {}).get("spec", {}).get("transformations", [])],
+                                               for t in data.get("transformations", [])],
                            "targets": [{"refId": q["spec"]["refId"], **q["spec"]["query"].get("spec", {})}
                                        for q in queries]})
             bottom = max(bottom, y + s["y"] + s["height"])
