@@ -64,3 +64,22 @@ def test_dry_run_says_what_it_needs_and_works_offline(cli):
     assert cli("push", "--spec", str(SPEC), "--offline").exit_code == 1  # only with --dry-run
     help_text = cli("push", "--help").output
     assert "--offline" in help_text and "needs GRAFANA_URL and credentials" in " ".join(help_text.split())
+
+
+def test_push_to_a_grafana_that_never_answers_says_so_while_it_retries(cli, monkeypatch):
+    """A listener that accepts and never answers: each timed-out attempt is said on stderr before
+    the retry (it was 47 s of silence), and the end is a network error (exit 2)."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    try:
+        monkeypatch.setenv("GRAFANA_TOKEN", "t0ken-never-printed")
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        result = cli("push", "--spec", str(SPEC), "--grafana-url", url, "--timeout", "0.3")
+    finally:
+        listener.close()
+    assert result.exit_code == 2, result.output
+    assert "timed out after 0.3s; retrying in 0.5 s (attempt 2 of 4)" in result.stderr
+    assert "t0ken-never-printed" not in result.output

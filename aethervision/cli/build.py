@@ -57,12 +57,15 @@ def build(spec_path: str, out_dir: str, check: bool) -> None:
         click.echo(f"{out_dir}/ is up to date with {spec_path}")
         return
     gen, problems = validate_api.generate_checked(spec_path)
+    say = progress("build", len(gen.spec.slos))
+    say(f"generated {len(gen.files)} files for {len(gen.spec.slos):,} SLOs and checked them")
     if problems:
         raise ValidationFailed(problems)
     if problems is None:
         click.echo("note: promtool not found, so generated rules were not parsed before writing "
                    "(spec selectors were checked); `make promtool` installs it", err=True)
     changes = pipeline.build(gen, out_dir)
+    say(f"wrote {out_dir}/")
     for change in changes:
         click.echo(f"  {change.status:<8} {out_dir}/{change.path}")
     click.echo(f"{out_dir}/: {len(changes)} file(s) changed" if changes

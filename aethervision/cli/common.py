@@ -129,15 +129,16 @@ def load_spec(spec_path: str):
 
 
 def connection(grafana_url: str | None, insecure: bool, timeout: float, anonymous: bool = False,
-               retries: int = 3):
+               retries: int = 3, say=None):
     if insecure:
         click.secho("WARNING: TLS certificate verification is OFF (--insecure): the Grafana "
                     "server's identity is not checked.", fg="red", bold=True, err=True)
     return grafana.Connection.from_env(dict(os.environ), url=grafana_url, verify=not insecure, timeout=timeout,
-                               anonymous=anonymous, retries=retries)
+                                       anonymous=anonymous, retries=retries, say=say)
 
 
 def session(grafana_url: str | None, insecure: bool, timeout: float, **options):
+    options.setdefault("say", lambda message: click.echo(f"grafana: {message}", err=True))
     return grafana.Session(connection(grafana_url, insecure, timeout, **options))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import urlparse
 
@@ -37,6 +37,8 @@ class Connection:
     timeout: float = 10.0
     retries: int = 3  # retries after the first attempt
     backoff: float = 0.5  # seconds, doubled per retry
+    # Told of every failed attempt before the retry, so a Grafana that never answers is not silence.
+    say: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_env(cls, env: dict, url: str | None = None, anonymous: bool = False,
@@ -100,6 +102,9 @@ class Connection:
                 failure = f"connection failed ({type(exc).__name__})"
             if attempt == self.retries:
                 break
+            if self.say is not None:
+                self.say(f"{what} at {self.safe_url}: {failure}; retrying in {delay:g} s "
+                         f"(attempt {attempt + 2} of {self.retries + 1})")
             sleep(delay)
             delay *= 2
         raise NetworkError(f"could not {what} at {self.safe_url}: {failure} "
