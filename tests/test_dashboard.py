@@ -72,6 +72,8 @@ def test_runway_timeseries_draws_the_worst_slos_and_the_alert_thresholds(dash):
     assert exprs(panel) == [
         ('bottomk(5, {__name__=~"slo:[a-z0-9_]+:hours_to_breach_1h"})', "{{slo}} 1h"),
         ('bottomk(5, {__name__=~"slo:[a-z0-9_]+:hours_to_breach_6h"})', "{{slo}} 6h"),
+        # The seed's third series, the conservative runway (issue 28).
+        ('bottomk(5, {__name__=~"slo:[a-z0-9_]+:hours_to_breach"})', "{{slo}} conservative"),
     ]
     defaults = panel["fieldConfig"]["defaults"]
     assert defaults["unit"] == "h"

@@ -176,9 +176,11 @@ def test_default_policy_alerts(spec):
                                              *(["autoheal"] if marked else [])}
         assert alert["labels"].get("autoheal") == ("true" if marked else None)
     assert [a["alert"] for a in alerts["aethervision.alerts"]] == [
-        "AutohealDisabledInDev", "AutohealStaleActions", "ProbesCoverageLow"]
+        "AutohealDisabledInDev", "AutohealStaleActions", "HttpEndpointDownFast", "TcpEndpointDownFast",
+        "ProbesCoverageLow"]
     severities = {a["alert"]: a["labels"]["severity"] for a in alerts["aethervision.alerts"]}
     assert severities == {"AutohealDisabledInDev": "info", "AutohealStaleActions": "warning",
+                          "HttpEndpointDownFast": "critical", "TcpEndpointDownFast": "critical",
                           "ProbesCoverageLow": "warning"}
 
 
@@ -195,7 +197,8 @@ def test_thresholds_and_for_come_from_the_spec(spec_data, write_spec):
         "slo:payment_rate:budget_burn:rate2h > 10 and slo:payment_rate:budget_burn:rate15m > 10")
     records = {r["record"] for r in groups(rules.recording_rules(spec))["slo_payment_rate.predict.recording"]}
     assert {"slo:payment_rate:errors:rate2h", "slo:payment_rate:budget_burn:rate15m"} <= records
-    assert groups(rules.alert_rules(spec))["aethervision.alerts"][2]["expr"].endswith("< 7")
+    operator = {a["alert"]: a for a in groups(rules.alert_rules(spec))["aethervision.alerts"]}
+    assert operator["ProbesCoverageLow"]["expr"].endswith("< 7")
     seed = seed_spec(spec_data, write_spec, warning={"below": "36h", "for": "30m"})
     assert groups(rules.alert_rules(seed))["slo_payment_rate.alerts"][0]["expr"] == \
         "slo:payment_rate:hours_to_breach < 36"
@@ -224,7 +227,7 @@ def test_promtool_check_rules_passes_on_every_generated_file(tmp_path):
     result = promtool.run("check", "rules", *map(str, paths))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS: 51 rules found" in result.stdout  # recording: 10 slow + 33 fast for the SLO, 8 aggregates
-    assert "SUCCESS: 9 rules found" in result.stdout  # alerting: 6 for the SLO, 3 operator alerts
+    assert "SUCCESS: 11 rules found" in result.stdout  # alerting: 6 for the SLO, 5 operator alerts
 
 
 @pytest.mark.promtool

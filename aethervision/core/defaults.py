@@ -102,3 +102,6 @@ RULES_ENGINE = "prometheus"
 DASHBOARD_FORMAT = "classic"
 # alerting.engine: where the SLO alerts are evaluated (Prometheus rule files, Grafana-managed rules, both).
 ALERTING_ENGINE = "prometheus"
+# probes.endpoint_down: HttpEndpointDownFast / TcpEndpointDownFast (the seed's names).
+ENDPOINT_DOWN_FOR = "1m"
+ENDPOINT_DOWN_SEVERITY = "critical"

@@ -196,6 +196,16 @@ class Probes:
     exporter: str = ""  # blackbox exporter host:port; with targets, the build writes its scrape jobs
     http_targets: tuple[str, ...] = ()
     tcp_targets: tuple[str, ...] = ()
+    down: EndpointDown = None  # type: ignore[assignment] - the loader always sets it
+
+
+@dataclass(frozen=True)
+class EndpointDown:
+    """HttpEndpointDownFast / TcpEndpointDownFast: one probed endpoint failing for `for_`."""
+    for_: str = "1m"
+    severity: str = "critical"
+    autoheal: bool = False
+    disable: bool = False
 
 
 @dataclass(frozen=True)

@@ -76,10 +76,33 @@ def _autoheal_alerts(spec: Spec) -> list[dict]:
     ]
 
 
+def _endpoint_down(spec: Spec) -> list[dict]:
+    """One alert per probed endpoint that fails (each series of the probe selector is one
+    endpoint), as the seed names them; autoheal-labelled where the spec asks."""
+    down = spec.probes.down
+    if down.disable:
+        return []
+    labels = {**LABELS, "severity": down.severity, **({"autoheal": "true"} if down.autoheal else {})}
+    out = []
+    for kind, selector in (("Http", spec.probes.http), ("Tcp", spec.probes.tcp)):
+        out.append({
+            "alert": f"{kind}EndpointDownFast",
+            "expr": f"{selector} == 0",
+            "for": down.for_,
+            "labels": dict(labels),
+            "annotations": {
+                "summary": f"{kind.upper()} endpoint {{{{ $labels.instance }}}} is down",
+                "description": f"The {kind.upper()} probe of {{{{ $labels.instance }}}} has failed for {down.for_} "
+                               f"({selector}).",
+            },
+        })
+    return out
+
+
 def _probe_alerts(spec: Spec) -> list[dict]:
     if not spec.probes:
         return []
-    return [
+    return _endpoint_down(spec) + [
         {
             "alert": "ProbesCoverageLow",
             "expr": f"{q.probes_up()} < {spec.probes.min_healthy}",

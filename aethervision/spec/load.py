@@ -25,6 +25,7 @@ from aethervision.core.model import (
     Autoheal,
     BurnTier,
     CentralRuler,
+    EndpointDown,
     Grafana,
     NoData,
     Outputs,
@@ -201,7 +202,13 @@ class _Builder:
         targets = p.get("targets", {})
         return Probes(http=p["http"], tcp=p["tcp"], min_healthy=p["min_healthy"], for_=p.get("for", d.PROBES_FOR),
                       exporter=p.get("exporter", ""), http_targets=tuple(targets.get("http", ())),
-                      tcp_targets=tuple(targets.get("tcp", ())))
+                      tcp_targets=tuple(targets.get("tcp", ())), down=self.endpoint_down(p.get("endpoint_down", {})))
+
+    def endpoint_down(self, e: dict) -> EndpointDown:
+        self.seconds(e.get("for", d.ENDPOINT_DOWN_FOR), "probes", "endpoint_down", "for")
+        return EndpointDown(for_=e.get("for", d.ENDPOINT_DOWN_FOR),
+                            severity=e.get("severity", d.ENDPOINT_DOWN_SEVERITY),
+                            autoheal=e.get("autoheal", False), disable=e.get("disable", False))
 
     def rules(self, data: dict) -> RuleGroups:
         r, long = data.get("rules", {}), data.get("rules", {}).get("long_windows", {})
