@@ -75,13 +75,14 @@ def test_cost_measures_the_samples_each_rule_reads(server):
     client, gen, at = server
     owners = cost_api.measure(gen, client, at=at)
     pay = owners["pay"]
-    # Error rates read the 500 series over the window, and the newest sample of both series
-    # (their `or` zero); request rates both series over the window (10m and 1h only).
-    per_eval_fast = sum(samples(w) + 2 for w in (600, 1800, 3600)) + sum(2 * samples(w) for w in (600, 3600))
+    # Error rates read the 500 series over the window (their `or` zero reads the recorded 10m
+    # request rate, not on this server: no sample); request rates both series over every raw
+    # window (10m, 30m, 1h: the first hour's budget burn reads them all).
+    per_eval_fast = sum(samples(w) for w in (600, 1800, 3600)) + sum(2 * samples(w) for w in (600, 1800, 3600))
     # The 5m tiles read each series now and 5m ago, twice each (the increase, and the reset
-    # test): errors the 500 series (plus the `or`'s two samples), requests both. The long
-    # windows read tiles, not recorded on this server.
-    per_eval_slow = (4 * 1 + 2) + 4 * 2
+    # test): errors the 500 series (their `or` reads the recorded requests tile), requests
+    # both. The long windows read tiles, not recorded on this server.
+    per_eval_slow = 4 * 1 + 4 * 2
     assert pay.samples_per_evaluation == per_eval_fast + per_eval_slow
     assert round(pay.samples_per_hour) == per_eval_fast * 120 + per_eval_slow * 12
     assert pay.heaviest and max(pay.heaviest, key=pay.heaviest.get) == "slo:pay:requests:rate1h"

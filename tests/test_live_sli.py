@@ -39,7 +39,9 @@ SPEC = {"version": "aethervision/v1", "slos": [
     # runway is recorded within seconds.
     "prometheus": {"scrape_interval": "1s", "evaluation_interval": "1s"},
     "rules": {"long_windows": {"interval": "2s"}}}
-ERROR_SHARE = {"eu": 0.05, "us": 0.001}
+# eu burns at 5x (a ticket, no page: the first hour's burn is read right since issue 31, and
+# 50x paged at once), us at 1x.
+ERROR_SHARE = {"eu": 0.005, "us": 0.001}
 
 
 def exposition(t: float) -> str:
