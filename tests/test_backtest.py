@@ -300,3 +300,23 @@ def test_a_short_history_is_refused_with_a_range_that_fits(tmp_path, minutes, as
         assert "a backtest needs at least an hour of it" in done.stderr
     else:
         assert "ask for --from " in done.stderr and "or later" in done.stderr
+
+
+def test_a_history_that_starts_inside_the_range_reports_no_no_data_at_its_start(tmp_path):
+    """Three healthy hours: the default range shrinks to them, and the SLI's first minutes (no
+    10m rate yet) are not reported as an SLINoData episode."""
+    end = int(time.time()) // 60 * 60 - 120
+    minutes = 180
+    (tmp_path / "history.om").write_text(openmetrics(end - minutes * MINUTE, [600] * minutes, [0] * minutes))
+    run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", str(tmp_path / "history.om"),
+                       str(tmp_path / "data"), timeout=300)
+    assert run.returncode == 0, run.stderr
+    with rule_backfill.serving(tmp_path / "data", tmp_path, "prometheus-start") as client:
+        done = subprocess.run([sys.executable, "-m", "aethervision", "backtest", "--spec", str(SPEC),
+                               "--prometheus-url", client.url, "--format", "json"],
+                              capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    alerts = [e["alert"] for slo in doc["head"]["slos"] for e in slo["episodes"]]
+    assert not [a for a in alerts if a.endswith("SLINoData")], alerts
+    assert "inside the range" in doc["head"]["facts"]["history_note"]

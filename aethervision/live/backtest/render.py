@@ -97,6 +97,8 @@ def _facts(result: Result) -> list[str]:
         lines.append(f"history: {f['series']:,} series, {f['samples']:,} samples at {f['resolution']}s "
                      f"(the shortest alert window, {f['shortest_window']}, holds {f['points_in_shortest']}); "
                      f"alerts evaluated every {f['alert_interval']}")
+    if f.get("history_note"):
+        lines.append(f["history_note"])
     return lines
 
 

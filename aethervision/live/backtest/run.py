@@ -160,6 +160,7 @@ def run(spec: Spec, spec_path: Path, client: Client, *, slos: tuple[str, ...] = 
             outcome = replay.run(rules, copied.data, window.history_start, window.start, window.end,
                                  work / rules.name.replace("/", "_"), progress, lookback=LOOKBACK)
             group_by = {s.name: s.group_by for s in side_spec.slos if s.name in slos}
+            episodes, warmup = _past_the_start(side_spec, outcome.episodes, window.history_start)
             shortest = _shortest(rules)
             facts = {"spec": source, "url": client.safe_url, "series": copied.series, "samples": copied.samples,
                      "resolution": RESOLUTION,
@@ -167,13 +168,31 @@ def run(spec: Spec, spec_path: Path, client: Client, *, slos: tuple[str, ...] = 
                      "points_in_shortest": shortest // RESOLUTION,
                      "alert_interval": rules.alerting[0]["interval"] if rules.alerting else "-",
                      "seconds": round(time.monotonic() - began, 1)}
-            results.append(summarise(rules.name, outcome.episodes, outcome.remaining, group_by,
+            if warmup:
+                facts["history_note"] = warmup
+            results.append(summarise(rules.name, episodes, outcome.remaining, group_by,
                                      window.start, window.end, outcome.seconds, facts))
         progress(f"done in {time.monotonic() - began:.0f}s")
         return results[0], (results[1] if len(results) > 1 else None)
     finally:
         if own:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _past_the_start(spec: Spec, episodes, first: int) -> tuple[tuple, str]:
+    """Episodes without the no-data alerts that only say where the copied history begins.
+
+    Until an SLI's 10m rate has two samples it is "absent": an SLINoData that begins within
+    the 10m rate, its `for` and two slow intervals of the history's first sample is an
+    artifact of the copy (visible when the history starts inside the range), not an event."""
+    slow = 2 * spec.rules.long_interval_seconds
+    limits = {s.alert_prefix + "SLINoData": first + durations.parse(q.BUDGET_RATE_WINDOW) +
+              durations.parse(s.no_data.for_) + slow for s in spec.slos}
+    kept = tuple(e for e in episodes if not (e.alert in limits and e.pending < limits[e.alert]))
+    dropped = len(episodes) - len(kept)
+    note = (f"the history begins at {history.when(first)}, inside the range: {dropped} no-data episode(s) "
+            "that only mark that start are not reported") if dropped else ""
+    return kept, note
 
 
 def _shortest(rules: replay.Rules) -> int:
