@@ -72,6 +72,8 @@ def files(spec: Spec, built: dict[str, dict], docs: dict[str, dict]) -> dict[str
         out[f"{PROMETHEUS_DIR}/prometheus.yml"] = render.to_yaml(prom_config.config(spec), source)
     if spec.alertmanager:
         out[ALERTMANAGER_FILE] = render.to_yaml(alertmanager.config(spec), source)
+        if spec.slack is not None:
+            out[f"alertmanager/{alertmanager.SLACK_TEMPLATE_FILE}"] = alertmanager.SLACK_TEMPLATE
     if spec.probes and spec.probes.exporter:
         out[BLACKBOX_FILE] = render.to_yaml(blackbox.modules(), source)
     return dict(sorted(out.items()))

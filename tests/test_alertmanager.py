@@ -108,3 +108,42 @@ def test_build_and_validate_refuse_a_receiver_alertmanager_would_not_load(cli, t
         assert "field chanel not found" in result.stderr
         assert "alertmanager.receivers.ticket" not in result.stderr and secret not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_slack_webhook_is_a_file_never_an_inline_url(cli, tmp_path):
+    data = yaml.safe_load(FLEET.read_text())
+    data["alertmanager"] = {"target": "localhost:9093"}
+    secret = "https://hooks.slack.example/services/T000/B000/SECRET"
+    data["notifications"] = {"slack": {"webhook_url_file": secret}}
+    path = tmp_path / "aethervision.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = cli("build", "--spec", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert f"{path}: notifications.slack.webhook_url_file: is a URL, not a file" in result.stderr
+    assert secret not in result.output
+    del data["alertmanager"]
+    data["notifications"]["slack"]["webhook_url_file"] = "/etc/alertmanager/slack-url"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = cli("build", "--spec", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1 and "notifications.slack: needs an alertmanager section" in result.stderr
+
+
+def test_slack_messages_and_their_template_load_in_amtool(tmp_path):
+    data = yaml.safe_load(FLEET.read_text())
+    data["alertmanager"] = {"target": "localhost:9093"}
+    data["notifications"] = {"slack": {"webhook_url_file": "/etc/alertmanager/slack-url", "channel": "#ops",
+                                       "severities": ["critical"]}}
+    path = tmp_path / "aethervision.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    spec = spec_mod.load(path)
+    built = outputs.files(spec, outputs.dashboards(spec), outputs.rule_documents(spec))
+    (tmp_path / "alertmanager.yml").write_text(built[outputs.ALERTMANAGER_FILE])
+    (tmp_path / "aethervision-slack.tmpl").write_text(built["alertmanager/aethervision-slack.tmpl"])
+    result = amtool("check-config", str(tmp_path / "alertmanager.yml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    config = yaml.safe_load(built[outputs.ALERTMANAGER_FILE])
+    slack = {r["name"]: r.get("slack_configs") for r in config["receivers"]}
+    assert slack["page"][0]["api_url_file"] == "/etc/alertmanager/slack-url" and slack["ticket"] is None
+    alerts = [r for _, _, r in rules.walk_rules(rules.alert_rules(spec)) if r["labels"].get("component") == "slo"]
+    assert all({"runway_hours", "runway_days", "budget_remaining", "burn_1h", "burn_6h", "detail_url"}
+               <= set(a["annotations"]) for a in alerts)

@@ -11,8 +11,11 @@ the rollback the 1m window is clean. Nothing in the path is mocked.
 from __future__ import annotations
 
 import json
+import re
+import threading
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import yaml
@@ -37,10 +40,31 @@ def metric(url: str, line_start: str) -> float:
     return 0.0
 
 
+class SlackDouble(BaseHTTPRequestHandler):
+    """Slack's incoming webhook as its documentation describes it: POST of a JSON payload with
+    `text` or `attachments`; answers "ok". Every payload is kept for the test to read."""
+    received: list = []
+
+    def do_POST(self):  # noqa: N802 - http.server's name
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.received.append((self.headers.get("Content-Type", ""), json.loads(body)))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture(scope="module")
 def loop(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("loop")
+    slack = ThreadingHTTPServer(("127.0.0.1", 0), SlackDouble)
+    threading.Thread(target=slack.serve_forever, daemon=True).start()
+    (tmp / "slack-url").write_text(f"http://127.0.0.1:{slack.server_address[1]}/services/T0/B0/secret\n")
     data = yaml.safe_load(SPEC.read_text())
+    data["notifications"] = {"slack": {"webhook_url_file": str(tmp / "slack-url"), "channel": "#payments"}}
     data["slos"][0]["window"] = "1h"
     data["runway"]["burn_alerts"] = {"page": [{"long": "2m", "short": "1m", "factor": 5}], "ticket": []}
     data["alertmanager"].update(group_wait="1s", group_interval="2s", repeat_interval="1h")
@@ -51,9 +75,10 @@ def loop(tmp_path_factory):
                       evaluation_interval="1s", autoheal_env={"AUTOHEAL_ENABLED": "true"})
     urls = stack.up(spec, cfg, progress=lambda _msg: None)
     try:
-        yield {"urls": urls, "cfg": cfg, "client": prometheus.Client(urls["prometheus"])}
+        yield {"urls": urls, "cfg": cfg, "client": prometheus.Client(urls["prometheus"]), "slack": SlackDouble}
     finally:
         stack.down(cfg.workdir)
+        slack.shutdown()
 
 
 def test_verify_passes_as_soon_as_up_returns(loop, cli, tmp_path):
@@ -84,6 +109,41 @@ def test_a_page_travels_to_autoheal_which_rolls_back_and_the_alert_resolves(loop
         urls["autoheal"], 'autoheal_notifications_total{status="resolved"}') >= 1, timeout=60)
     assert metric(urls["autoheal"], 'autoheal_notifications_total{status="firing"}') >= 1
     assert time.monotonic() - started < 180
+    check_slack_messages(loop)
+
+
+def check_slack_messages(loop):
+    """The page reached Slack as its incoming-webhook format says (JSON, attachments with a title and
+    text), with the runway, budget and burn the recording rules held while it fired, the SLO detail
+    link with the SLO selected and the runbook; then the resolved message with the runway back."""
+    client, received = loop["client"], loop["slack"].received
+    pages = [(kind, body) for kind, body in received if PAGE in json.dumps(body)]
+    assert pages, f"no Slack message for {PAGE}: {received}"
+    kind, body = pages[0]
+    assert kind.startswith("application/json") and body["channel"] == "#payments"
+    firing = next(a for _, b in pages for a in b["attachments"] if a["title"].startswith("[FIRING]"))
+    assert firing["title"] == f"[FIRING] {PAGE} (payment_rate)"
+    text = firing["text"]
+    hours = float(re.search(r"Budget exhausted in ~([0-9.]+) h", text).group(1))
+    days = float(re.search(r"\(~([0-9.]+) d\)", text).group(1))
+    assert days == pytest.approx(hours / 24, abs=0.06)
+    # The runway the rules recorded while the page fired (the dip's whole span, newest last).
+    recorded = [float(v) for _, v in client.query_range(
+        "slo:payment_rate:hours_to_breach", time.time() - 300, time.time(), 1)[0][1]]
+    assert min(recorded) - 0.05 <= hours <= max(recorded) + 0.05, (hours, min(recorded), max(recorded))
+    burn = float(re.search(r"burn ([0-9.]+)x over 1h", text).group(1))
+    burns = [float(v) for _, v in client.query_range(
+        "slo:payment_rate:burn_rate:rate1h", time.time() - 300, time.time(), 1)[0][1]]
+    assert min(burns) - 0.05 <= burn <= max(burns) + 0.05, (burn, min(burns), max(burns))
+    assert re.search(r"· [0-9.]+% of the budget left ·", text)
+    assert "<http://localhost:3000/d/aethervision-slo/aethervision-slo-detail?var-slo=payment_rate|SLO detail>" in text
+    assert "<https://runbooks.example.com/aethervision/payment-rate|Runbook>" in text
+    wait_for("the resolved Slack message", lambda: any(
+        a["title"].startswith("[RESOLVED]") and PAGE in a["title"] for _, b in received for a in b["attachments"]),
+        timeout=60)
+    resolved = next(a for _, b in received for a in b["attachments"]
+                    if a["title"].startswith("[RESOLVED]") and PAGE in a["title"])
+    assert "Resolved: the runway is back to ~" in resolved["text"]
 
 
 def test_alertmanager_inhibits_tickets_while_the_same_slo_pages(loop):

@@ -132,14 +132,15 @@ def alertmanager_problems(spec: Spec) -> list[str] | None:
     binary = amtool.find()
     if binary is None:
         return None
-    problem = amtool.check_config(alertmanager_yaml(spec), binary)
+    beside = {alertmanager.SLACK_TEMPLATE_FILE: alertmanager.SLACK_TEMPLATE} if spec.slack is not None else {}
+    problem = amtool.check_config(alertmanager_yaml(spec), binary, beside)
     if not problem:
         return []
     located = []
     for name, receiver in spec.alertmanager.receivers:
         alone = dataclasses.replace(spec, alertmanager=dataclasses.replace(
             spec.alertmanager, receivers=((name, receiver),)))
-        own = amtool.check_config(alertmanager_yaml(alone), binary)
+        own = amtool.check_config(alertmanager_yaml(alone), binary, beside)
         if own:
             located.append(f"{spec.source}: alertmanager.receivers.{name}: Alertmanager would not load it "
                            f"(amtool check-config: {own})")

@@ -15,11 +15,14 @@ def find() -> str | None:
     return servers.locate("amtool")
 
 
-def check_config(text: str, binary: str) -> str:
-    """amtool's complaint about an Alertmanager config (the text after FAILED:), "" if it loads."""
+def check_config(text: str, binary: str, beside: dict[str, str] | None = None) -> str:
+    """amtool's complaint about an Alertmanager config (the text after FAILED:), "" if it loads;
+    `beside`: files next to it (the notification templates it names), checked with it."""
     with tempfile.TemporaryDirectory(prefix="aethervision-am-") as tmp:
         path = Path(tmp, "alertmanager.yml")
         path.write_text(text, "utf-8")
+        for name, content in (beside or {}).items():
+            Path(tmp, name).write_text(content, "utf-8")
         result = subprocess.run([binary, "check-config", str(path)], capture_output=True, text=True,
                                 timeout=60, check=False, stdin=subprocess.DEVNULL)
     if result.returncode == 0:

@@ -209,6 +209,14 @@ class EndpointDown:
 
 
 @dataclass(frozen=True)
+class Slack:
+    """notifications.slack: Slack messages from Alertmanager with each SLO's runway."""
+    webhook_url_file: str  # read by Alertmanager (api_url_file): the URL is a secret, never in the spec
+    channel: str = ""
+    severities: tuple[str, ...] = ("critical", "warning")
+
+
+@dataclass(frozen=True)
 class Alertmanager:
     target: str  # host:port Prometheus sends alerts to
     group_wait: str
@@ -288,3 +296,4 @@ class Spec:
     outputs: Outputs = Outputs()
     rules: RuleGroups = RuleGroups("30s", 30, "5m", 300, "6h", 21600)  # the loader sets it from the spec
     alerting_engine: str = "prometheus"  # alerting.engine: prometheus, grafana (Grafana-managed) or both
+    slack: Slack | None = None  # notifications.slack: runway in chat messages

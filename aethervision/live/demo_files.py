@@ -136,6 +136,8 @@ def alertmanager_yml(spec: Spec, cfg: DemoConfig, token: Path) -> Path:
     path = cfg.workdir / "alertmanager" / "alertmanager.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render.to_yaml(config, Path(spec.source).name))
+    if spec.slack is not None:
+        (path.parent / alertmanager.SLACK_TEMPLATE_FILE).write_text(alertmanager.SLACK_TEMPLATE)
     return path
 
 

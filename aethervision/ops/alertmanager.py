@@ -26,6 +26,37 @@ def autoheal_receiver(url: str, token_file: str) -> dict:
     return {"name": "autoheal", "webhook_configs": [config]}
 
 
+SLACK_TEMPLATE_FILE = "aethervision-slack.tmpl"  # beside alertmanager.yml (template paths are relative to it)
+
+# Slack's incoming-webhook message, from the alerts' annotations (read from the recording rules
+# when each alert fired): one block per alert, firing or resolved.
+SLACK_TEMPLATE = """{{ define "aethervision.slack.title" }}[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}\
+{{ if .CommonLabels.slo }} ({{ .CommonLabels.slo }}){{ end }}{{ end }}
+
+{{ define "aethervision.slack.text" }}{{ range .Alerts }}\
+*{{ .Labels.slo }}*{{ range .Labels.SortedPairs }}{{ if not (or (eq .Name "alertname") (eq .Name "slo") \
+(eq .Name "service") (eq .Name "severity") (eq .Name "component") (eq .Name "autoheal")) }} {{ .Name }}={{ .Value }}\
+{{ end }}{{ end }} · {{ .Labels.severity }}
+{{ if eq .Status "firing" }}Budget exhausted in ~{{ .Annotations.runway_hours }} h \
+(~{{ .Annotations.runway_days }} d) at the current burn · {{ .Annotations.budget_remaining }} of the budget left · \
+burn {{ .Annotations.burn_1h }}x over 1h, {{ .Annotations.burn_6h }}x over 6h
+{{ else }}Resolved: the runway is back to ~{{ .Annotations.runway_hours }} h (~{{ .Annotations.runway_days }} d), \
+{{ .Annotations.budget_remaining }} of the budget left
+{{ end }}<{{ .Annotations.detail_url }}|SLO detail>{{ if .Annotations.runbook_url }} · \
+<{{ .Annotations.runbook_url }}|Runbook>{{ end }}
+{{ end }}{{ end }}
+"""
+
+
+def slack_config(spec: Spec) -> dict:
+    config = {"api_url_file": spec.slack.webhook_url_file, "send_resolved": True,
+              "title": '{{ template "aethervision.slack.title" . }}',
+              "text": '{{ template "aethervision.slack.text" . }}'}
+    if spec.slack.channel:
+        config["channel"] = spec.slack.channel
+    return config
+
+
 def config(spec: Spec, autoheal_url: str | None = None, token_file: str | None = None) -> dict:
     """The whole alertmanager.yml; the demo passes its own autoheal URL and token file."""
     am = spec.alertmanager
@@ -41,7 +72,13 @@ def config(spec: Spec, autoheal_url: str | None = None, token_file: str | None =
     routes += [{"receiver": name, "matchers": [f'severity="{severity}"']} for severity, name in RECEIVERS.items()]
     given = dict(am.receivers)
     receivers += [{"name": name, **copy.deepcopy(given.get(name, {}))} for name in RECEIVERS.values()]
+    if spec.slack is not None:
+        for receiver in receivers:
+            severity = next((s for s, n in RECEIVERS.items() if n == receiver["name"]), None)
+            if severity in spec.slack.severities:
+                receiver.setdefault("slack_configs", []).append(slack_config(spec))
     return {
+        **({"templates": [SLACK_TEMPLATE_FILE]} if spec.slack is not None else {}),
         "route": {"receiver": "quiet", "group_by": ["alertname", *same],
                   "group_wait": am.group_wait, "group_interval": am.group_interval,
                   "repeat_interval": am.repeat_interval, "routes": routes},

@@ -48,16 +48,37 @@ ACTIONS = {
 VALUE = '{{ printf "%.1f" $value }}'
 
 
-def _budget_left(slo: SLO) -> str:
-    """Template: the budget left, of the alert's own group where the SLO is grouped."""
-    series = q.budget_remaining(slo)
+def _queried(slo: SLO, series: str, show: str = "humanizePercentage") -> str:
+    """Template: a recorded series' value when the alert fires, of the alert's own group where
+    the SLO is grouped (`show`: how to print it)."""
     if slo.group_by:  # printf builds the selector: a template cannot nest {{ }} in a string
         matchers = ", ".join(f"{g}='%s'" for g in slo.group_by)
         args = " ".join(f"$labels.{g}" for g in slo.group_by)
         source = f'printf "{series}{{{matchers}}}" {args} | query'
     else:
         source = f'query "{series}"'
-    return f"{{{{ with {source} }}}}{{{{ . | first | value | humanizePercentage }}}}{{{{ end }}}}"
+    return f"{{{{ with {source} }}}}{{{{ . | first | value | {show} }}}}{{{{ end }}}}"
+
+
+def _budget_left(slo: SLO) -> str:
+    """Template: the budget left, of the alert's own group where the SLO is grouped."""
+    return _queried(slo, q.budget_remaining(slo))
+
+
+ONE_DECIMAL = 'printf "%.1f"'
+
+
+def chat_annotations(spec: Spec, slo: SLO) -> dict[str, str]:
+    """What a chat message says about the SLO, read from the recording rules when the alert
+    fires (notifications.slack): runway, budget left, 1h and 6h burn, the SLO detail link."""
+    h1, h6 = q.RUNWAY_WINDOWS
+    params = "&".join([f"var-{q.SLO_VARIABLE}={slo.name}"] + [f"var-{g}={{{{ $labels.{g} }}}}" for g in slo.group_by])
+    return {"runway_hours": _queried(slo, q.hours_to_breach(slo), ONE_DECIMAL),
+            "runway_days": _queried(slo, q.days_to_breach(slo), ONE_DECIMAL),
+            "budget_remaining": _budget_left(slo),
+            "burn_1h": _queried(slo, q.burn_rate(slo, h1), ONE_DECIMAL),
+            "burn_6h": _queried(slo, q.burn_rate(slo, h6), ONE_DECIMAL),
+            "detail_url": f"{spec.grafana.url.rstrip('/')}{spec.grafana.detail_path}?{params}"}
 
 
 def _who(slo: SLO) -> str:
@@ -76,6 +97,8 @@ def _alert(spec: Spec, slo: SLO, name: str, severity: str, expr: str, summary: s
                    "dashboard": spec.grafana.dashboard_url()}
     if slo.runbook_url:
         annotations["runbook_url"] = slo.runbook_url
+    if spec.slack is not None:
+        annotations.update(chat_annotations(spec, slo))
     rule = {"alert": name, "expr": expr}
     if for_:
         rule["for"] = for_

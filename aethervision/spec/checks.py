@@ -53,6 +53,12 @@ def check(spec: Spec, source: str) -> None:
         fail("autoheal", "an alert is marked `autoheal: true` but the spec has no autoheal section")
     _check_runway(fail, spec)
     _check_rule_groups(fail, spec)
+    if spec.slack is not None:
+        if "://" in spec.slack.webhook_url_file:  # never echo it: a webhook URL is a secret
+            fail("notifications.slack.webhook_url_file", "is a URL, not a file: the webhook URL is a secret, "
+                                                         "so put it in a file Alertmanager reads and give its path")
+        if spec.alertmanager is None:
+            fail("notifications.slack", "needs an alertmanager section: Alertmanager sends the messages")
     if spec.rules.engine == "victoriametrics":
         for field, feature, detail in features.needs(spec):
             fail(field, f"{detail!r}: {feature} need Prometheus 3, and rules.engine is victoriametrics, "

@@ -37,6 +37,7 @@ from aethervision.core.model import (
     Runway,
     RunwayAlert,
     ScrapeJob,
+    Slack,
     SLIKind,
     Spec,
     Threshold,
@@ -117,7 +118,8 @@ class _Builder:
                     prometheus=optional("prometheus", self.prometheus),
                     alertmanager=optional("alertmanager", self.alertmanager),
                     outputs=self.outputs(data.get("outputs", {})), rules=self.rules(data),
-                    alerting_engine=data.get("alerting", {}).get("engine", d.ALERTING_ENGINE))
+                    alerting_engine=data.get("alerting", {}).get("engine", d.ALERTING_ENGINE),
+                    slack=self.slack(data.get("notifications", {}).get("slack")))
 
     def slo(self, i: int, s: dict) -> SLO:
         nd = s.get("no_data", {})
@@ -203,6 +205,12 @@ class _Builder:
         return Probes(http=p["http"], tcp=p["tcp"], min_healthy=p["min_healthy"], for_=p.get("for", d.PROBES_FOR),
                       exporter=p.get("exporter", ""), http_targets=tuple(targets.get("http", ())),
                       tcp_targets=tuple(targets.get("tcp", ())), down=self.endpoint_down(p.get("endpoint_down", {})))
+
+    def slack(self, s: dict | None) -> Slack | None:
+        if s is None:
+            return None
+        return Slack(webhook_url_file=s["webhook_url_file"], channel=s.get("channel", ""),
+                     severities=tuple(s.get("severities", ("critical", "warning"))))
 
     def endpoint_down(self, e: dict) -> EndpointDown:
         self.seconds(e.get("for", d.ENDPOINT_DOWN_FOR), "probes", "endpoint_down", "for")
