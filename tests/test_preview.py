@@ -105,3 +105,80 @@ def test_previews_from_a_real_prometheus(demo):
     assert detail.texts[alerts["id"]] == "No data"  # a healthy demo: nothing fires
     again = preview.render_dashboards(dashboards, source, at, 3600)
     assert again["aethervision"].png == main.png and again["aethervision-slo"].png == detail.png
+
+
+class _Constant:
+    """A data source where every query is a constant `value` (the axis limit of a runway chart)."""
+    name = "constant"
+
+    def __init__(self, value: float):
+        self.value = value
+
+    def instant(self, expr, at):
+        return [({"slo": "pay", "service": "crm"}, self.value)]
+
+    def range(self, expr, start, end, step):
+        return [({"slo": "pay", "service": "crm"}, [(start + i * step, self.value)
+                                                     for i in range(int((end - start) // step) + 1)])]
+
+
+def _series_panel(dashboard: dict) -> dict:
+    return next(p for p in dashboard["panels"] if p.get("type") == "timeseries"
+                and p["fieldConfig"]["defaults"].get("max") is not None)
+
+
+def test_a_series_at_the_axis_maximum_is_drawn_over_the_frame():
+    spec = spec_mod.load(SPEC)
+    dash = outputs.dashboards(spec)[outputs.dashboard_path(spec)]
+    panel = _series_panel(dash)
+    top = panel["fieldConfig"]["defaults"]["max"]
+    image = preview.render_dashboards({"d": dash}, _Constant(top), AT, 86400)[dash["uid"]]
+    x0, y0, x1, y1 = image.boxes[panel["id"]]
+    # The plot's top edge sits 24 px below the panel's top (the title strip); the line is drawn there.
+    strip = pixels(image, (x0 + 80, y0 + 20, x1 - 40, y0 + 30))
+    drawn = sum(any(near(rgb, c) for c in ("#73bf69", "#f2cc0c", "#8ab8ff")) for rgb in strip)
+    assert drawn > 100  # the series' colours along the top edge, not only the frame's grey
+
+
+def test_axes_are_clock_times_shared_by_the_panels_and_ticks_are_distinct(monkeypatch):
+    seen: dict[int, list[str]] = {}
+    original = preview_png._series
+
+    def spy(ax, d, steps, data, span=None):
+        out = original(ax, d, steps, data, span)
+        ax.figure.canvas.draw() if hasattr(ax.figure, "canvas") else None
+        seen[id(ax)] = ([t.get_text() for t in ax.get_xticklabels()], [t.get_text() for t in ax.get_yticklabels()],
+                        ax.get_xlim())
+        return out
+    monkeypatch.setattr(preview_png, "_series", spy)
+    spec = spec_mod.load(SPEC)
+    preview.render_dashboards(outputs.dashboards(spec), _Constant(0.4), AT, 6 * 3600)
+    assert len(seen) >= 3
+    limits = {xlim for _, _, xlim in seen.values()}
+    assert limits == {(AT - 6 * 3600, AT)}  # one clock for every panel
+    for xlabels, ylabels, _ in seen.values():
+        shown = [x for x in xlabels if x]
+        assert shown and all(len(x) == 5 and x[2] == ":" for x in shown)  # HH:MM
+        labels = [y for y in ylabels if y]
+        assert len(labels) == len(set(labels)), labels  # 0, 0.2, 0.4, not 0, 0, 0
+
+
+def test_the_sample_is_possible_and_the_detail_shows_the_chosen_slo(cli, tmp_path):
+    source = preview_data.SampleSource()
+    assert source.instant("aethervision:autoheal_enabled", AT)[0][1] == 1.0
+    for i in range(20):  # the conservative runway is never longer than the 1h and 6h ones
+        conservative = source._level(f'bottomk(5, {{__name__=~"slo:x{i}:hours_to_breach"}})')
+        assert conservative < min(source._level(f"slo:x{i}:hours_to_breach_1h"),
+                                  source._level(f"slo:x{i}:hours_to_breach_6h"))
+    fleet = SPEC.parent.parent / "fleet" / "aethervision.yaml"
+    result = cli("preview", "--spec", str(fleet), "--sample", "--at", str(AT), "--out", str(tmp_path),
+                 "--slo", "api_latency", "--group", "cluster=eu")
+    assert result.exit_code == 0, result.output
+    bad = cli("preview", "--spec", str(fleet), "--sample", "--out", str(tmp_path), "--slo", "nope")
+    assert bad.exit_code == 1 and "no SLO named 'nope'" in bad.output
+    spec = spec_mod.load(fleet)
+    detail = outputs.dashboards(spec)[outputs.dashboard_path(spec, spec.grafana.detail_uid)]
+    titled = preview_data.with_titles(detail, {"slo": "api_latency"})
+    assert any("api_latency" in p["title"] for p in titled["panels"])
+    data = preview_data.panel_data(detail, source, AT, 3600, {"slo": "api_latency"})
+    assert data  # the queries ran with the chosen SLO

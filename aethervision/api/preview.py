@@ -10,12 +10,14 @@ from aethervision.builder.diff import Change
 from aethervision.core.files import write_atomic_bytes
 
 
-def render_dashboards(dashboards: dict[str, dict], source, at: float, range_seconds: float) \
-        -> dict[str, preview_png.Rendered]:
-    """uid -> rendered dashboard, every dashboard with the same data source, time and range."""
-    return {dash.get("uid", rel): preview_png.render(preview_data.with_titles(dash),
-                                                     preview_data.panel_data(dash, source, at, range_seconds),
-                                                     source.name)
+def render_dashboards(dashboards: dict[str, dict], source, at: float, range_seconds: float,
+                      selected: dict[str, str] | None = None) -> dict[str, preview_png.Rendered]:
+    """uid -> rendered dashboard, every dashboard with the same data source, time and range;
+    `selected`: dashboard variables to set (the SLO detail's slo and group), else their defaults."""
+    return {dash.get("uid", rel): preview_png.render(
+                preview_data.with_titles(dash, selected),
+                preview_data.panel_data(dash, source, at, range_seconds, selected), source.name,
+                (at - range_seconds, at))
             for rel, dash in dashboards.items()}
 
 

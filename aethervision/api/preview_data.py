@@ -47,10 +47,18 @@ class SampleSource:
     @staticmethod
     def _level(expr: str) -> float:
         seed = int(hashlib.sha256(expr.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
-        for hint, low, high in (("ALERTS", 0, 2), ("days_to_breach", 2, 40), ("hours_to_breach", 20, 60),
-                                ("remaining", 0.2, 0.95), ("burn", 0.2, 3), ("error_ratio", 0.001, 0.02)):
+        for hint in ("autoheal_enabled", "_up", "probe_success"):  # 0/1 states: a sample says "on"
+            if hint in expr:
+                return 1.0
+        for hint, low, high in (("ALERTS", 0, 2), ("count", 0, 3), ("days_to_breach", 2, 40),
+                                # the conservative runway is the shorter of the 1h and 6h ones
+                                ("hours_to_breach_", 20, 60), ("hours_to_breach", 10, 19.9),
+                                ("remaining", 0.2, 0.95), ("coverage", 0.5, 1),
+                                ("burn", 0.2, 3), ("error_ratio", 0.001, 0.02), ("age", 60, 3600)):
             if hint in expr:
                 value = low + (high - low) * seed
+                if hint in ("ALERTS", "count"):
+                    value = float(round(value))  # counts are whole
                 return value * 100 if expr.startswith("100 *") else value
         return 1 + 9 * seed
 
@@ -61,7 +69,9 @@ class SampleSource:
 
     def range(self, expr: str, start: float, end: float, step: float) -> list[tuple[dict, list]]:
         level, n = self._level(expr), int((end - start) // step) + 1
-        points = [(start + i * step, level * (1 + 0.15 * math.sin(i / 9))) for i in range(n)]
+        whole = any(hint in expr for hint in ("ALERTS", "count", "autoheal_enabled", "_up", "probe_success"))
+        # States and counts are whole and move in steps; rates and runways drift smoothly.
+        points = [(start + i * step, level if whole else level * (1 + 0.15 * math.sin(i / 9))) for i in range(n)]
         return [({"slo": "sample", "service": "sample"}, points)]
 
 
@@ -70,10 +80,17 @@ def variable_defaults(dashboard: dict) -> dict[str, str]:
     return {name: values[0] for name, values in checks.variable_values(dashboard).items() if values}
 
 
-def with_titles(dashboard: dict) -> dict:
+def with_titles(dashboard: dict, selected: dict[str, str] | None = None) -> dict:
     """The dashboard with `${var:text}` and `${var}` in panel titles filled in from the variables'
-    current selection, as Grafana shows them."""
-    current = {v["name"]: v.get("current", {}) for v in dashboard.get("templating", {}).get("list", [])}
+    current selection (or `selected`), as Grafana shows them."""
+    current = {}
+    for v in dashboard.get("templating", {}).get("list", []):
+        chosen = dict(v.get("current", {}))
+        if v["name"] in (selected or {}):
+            value = selected[v["name"]]
+            option = next((o for o in v.get("options", []) if o.get("value") == value), {"text": value})
+            chosen = {"text": option.get("text", value), "value": value}
+        current[v["name"]] = chosen
 
     def fill(title: str) -> str:
         for name, chosen in current.items():
@@ -131,9 +148,11 @@ def _table(panel: dict, results: dict[str, list[tuple[dict, float]]]) -> tuple[l
     return columns, table
 
 
-def panel_data(dashboard: dict, source, at: float, range_seconds: float) -> dict[int, PanelData]:
-    """Panel id -> its data, for every panel with queries."""
-    variables = variable_defaults(dashboard)
+def panel_data(dashboard: dict, source, at: float, range_seconds: float,
+               selected: dict[str, str] | None = None) -> dict[int, PanelData]:
+    """Panel id -> its data, for every panel with queries; `selected` overrides variable defaults."""
+    variables = {**variable_defaults(dashboard), **{k: v for k, v in (selected or {}).items()
+                                                    if k in variable_defaults(dashboard)}}
     step = max(range_seconds / POINTS, 1)
     out = {}
     for panel in dashboard.get("panels", []):

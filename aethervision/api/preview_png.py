@@ -11,6 +11,8 @@ the data came from. Same JSON and data, same bytes (no timestamps in the file).
 from __future__ import annotations
 
 import io
+import math
+import time
 from dataclasses import dataclass, field
 
 from aethervision.api.preview_data import PanelData
@@ -70,7 +72,9 @@ def mapped(mappings: list[dict], value: float | None) -> str | None:
     return None
 
 
-def render(dashboard: dict, data: dict[int, PanelData], footer: str) -> Rendered:
+def render(dashboard: dict, data: dict[int, PanelData], footer: str,
+           span: tuple[float, float] | None = None) -> Rendered:
+    """`span`: the dashboard's time range (Unix seconds), shared by every time series panel."""
     import matplotlib  # noqa: PLC0415 - imported when a preview is drawn, not when the CLI starts
 
     matplotlib.use("Agg")
@@ -100,7 +104,7 @@ def render(dashboard: dict, data: dict[int, PanelData], footer: str) -> Rendered
                            (y1 - y0 - low - 24) / height), facecolor=PANEL)
         fig.text((x0 + pad + 6) / width, 1 - (y0 + pad + 10) / height, _plain(panel.get("title", "")),
                  color=TEXT, fontsize=9, va="center")
-        out.texts[panel["id"]] = _draw(ax, panel, data.get(panel["id"], PanelData("other")))
+        out.texts[panel["id"]] = _draw(ax, panel, data.get(panel["id"], PanelData("other")), span)
     fig.text(0.005, 0.5 * FOOTER_PX / height, f"PREVIEW rendered by AetherVision from the dashboard JSON "
              f"(not Grafana's rendering) · {dashboard.get('title', '')} · data: {footer}",
              color=MUTED, fontsize=8, va="center")
@@ -128,7 +132,7 @@ def _bare(ax) -> None:
         spine.set_visible(False)
 
 
-def _draw(ax, panel: dict, data: PanelData) -> str:
+def _draw(ax, panel: dict, data: PanelData, span: tuple[float, float] | None = None) -> str:
     d = _defaults(panel)
     steps = d.get("thresholds", {}).get("steps", [])
     if data.kind == "stat":
@@ -149,25 +153,28 @@ def _draw(ax, panel: dict, data: PanelData) -> str:
             texts.append(text)
         return " | ".join(texts)
     if data.kind == "timeseries":
-        return _series(ax, d, steps, data)
+        return _series(ax, d, steps, data, span)
     if data.kind == "table":
         return _table(ax, panel, data)
     _bare(ax)
     return _no_data(ax, "No data")
 
 
-def _series(ax, d: dict, steps: list[dict], data: PanelData) -> str:
+def _series(ax, d: dict, steps: list[dict], data: PanelData, span: tuple[float, float] | None = None) -> str:
+    from matplotlib.ticker import FixedLocator, FuncFormatter  # noqa: PLC0415
+
     ax.tick_params(colors=MUTED, labelsize=7)
     for spine in ax.spines.values():
         spine.set_color("#2c3235")
+        spine.set_zorder(1)
     if not data.series:
         _bare(ax)
         return _no_data(ax, "No data")
     palette = ["#73bf69", "#f2cc0c", "#8ab8ff", "#ff780a", "#f2495c", "#5794f2", "#b877d9"]
-    start = min(t[0] for _, t, _ in data.series if t)
     for i, (name, times, values) in enumerate(data.series):
-        ax.plot([(t - start) / 3600 for t in times], values, color=palette[i % len(palette)], linewidth=1.4,
-                label=name[:40])
+        # Unclipped and above the frame: a series at the axis limit stays visible, as in Grafana.
+        ax.plot(times, values, color=palette[i % len(palette)], linewidth=1.4, label=name[:40], clip_on=False,
+                zorder=3)
     custom = d.get("custom", {})
     if custom.get("thresholdsStyle", {}).get("mode", "off") != "off":
         for step in steps[1:]:
@@ -176,14 +183,38 @@ def _series(ax, d: dict, steps: list[dict], data: PanelData) -> str:
         ax.set_ylim(bottom=d["min"])
     if d.get("max") is not None:
         ax.set_ylim(top=d["max"])
-    ax.set_xlabel("hours", color=MUTED, fontsize=7)
+    low, high = span or (min(t[0] for _, t, _ in data.series if t), max(t[-1] for _, t, _ in data.series if t))
+    ax.set_xlim(low, high)  # every panel of a dashboard on the same clock
+    ax.xaxis.set_major_locator(FixedLocator(_clock_ticks(low, high)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _clock(v, high - low)))
     unit = d.get("unit", "")
-    if unit:
-        from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
-
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt(v, unit, 0 if unit != "percentunit" else 1)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt(v, unit, _decimals(ax, unit))))
     ax.legend(loc="upper left", fontsize=6, facecolor=PANEL, edgecolor=PANEL, labelcolor=TEXT, ncols=2)
     return f"{len(data.series)} series"
+
+
+def _clock_ticks(low: float, high: float) -> list[float]:
+    """Ticks on round UTC times, about six across the range (every 1, 2, 3, 4, 6, 12 or 24 h, or
+    every 10, 15 or 30 minutes for short ranges)."""
+    want = (high - low) / 6
+    step = next((s for s in (600, 900, 1800, 3600, 7200, 10800, 14400, 21600, 43200, 86400) if s >= want), 86400)
+    first = math.ceil(low / step) * step
+    return [float(t) for t in range(int(first), int(high) + 1, step)]
+
+
+def _clock(seconds: float, span: float) -> str:
+    """UTC clock time of a tick: HH:MM, with the date when the range spans more than a day."""
+    moment = time.gmtime(seconds)
+    return time.strftime("%d %b %H:%M" if span > 86400 else "%H:%M", moment)
+
+
+def _decimals(ax, unit: str) -> int:
+    """Enough decimals that neighbouring ticks differ (0, 0.5, 1 rather than 0, 0, 1)."""
+    ticks = sorted(ax.yaxis.get_majorticklocs())
+    gap = min((b - a for a, b in zip(ticks, ticks[1:]) if b > a), default=1.0)
+    if unit == "percentunit":
+        gap *= 100
+    return max(0, min(4, -math.floor(math.log10(gap)) if gap > 0 else 0))
 
 
 def _table(ax, panel: dict, data: PanelData) -> str:

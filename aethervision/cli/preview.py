@@ -62,9 +62,12 @@ def with_preview_options(func):
 @main.command()
 @spec_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="previews", show_default=True)
+@click.option("--slo", default=None, help="The SLO the SLO detail dashboard shows (default: its first).")
+@click.option("--group", "groups", multiple=True, metavar="LABEL=VALUE",
+              help="The group it shows, e.g. --group cluster=eu (repeatable; default: all).")
 @with_preview_options
 @handle_errors
-def preview(spec_path, out_dir, prometheus_url, sample, at_text, range_text) -> None:
+def preview(spec_path, out_dir, slo, groups, prometheus_url, sample, at_text, range_text) -> None:
     """Render every generated dashboard to a PNG, from live data, without Grafana.
 
     \b
@@ -78,6 +81,23 @@ def preview(spec_path, out_dir, prometheus_url, sample, at_text, range_text) -> 
     source = source_for(prometheus_url, sample, gen.spec)
     at, span = parse_at(at_text), durations.parse(range_text)
     click.echo(f"rendering {len(gen.dashboards)} dashboard(s) from {source.name}", err=True)
-    rendered = preview_api.render_dashboards(gen.dashboards, source, at, span)
+    selected = _selection(gen.spec, slo, groups)
+    rendered = preview_api.render_dashboards(gen.dashboards, source, at, span, selected)
     for path in preview_api.write(rendered, Path(out_dir)):
         click.echo(f"  wrote {path}")
+
+
+def _selection(spec, slo: str | None, groups: tuple[str, ...]) -> dict[str, str]:
+    """--slo and --group as dashboard variables; an unknown SLO or a malformed group is a user error."""
+    out = {}
+    if slo is not None:
+        if slo not in {s.name for s in spec.slos}:
+            raise click.BadParameter(f"no SLO named {slo!r} in {spec.source} "
+                                     f"(it has {', '.join(s.name for s in spec.slos)})", param_hint="--slo")
+        out["slo"] = slo
+    for item in groups:
+        label, sep, value = item.partition("=")
+        if not sep or not label:
+            raise click.BadParameter(f"{item!r}: expected LABEL=VALUE, e.g. cluster=eu", param_hint="--group")
+        out[label] = value
+    return out
