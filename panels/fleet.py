@@ -62,7 +62,10 @@ def slo_table(spec: Spec) -> TablePanel:
                              else f"min by ({by}) ({q.every_slo(series)})", ref)
                for ref, (_, series, scale) in COLUMNS.items()]
     firing = f'count by ({by}) (ALERTS{{alertstate="firing", component="slo"}})'
-    queries.append(table_target(f"{firing}\nor 0 * min by ({by}) ({q.every_slo('days_to_breach')})", "E"))
+    # Every SLO with data gets a row, also before its first runway (a new SLI: empty runway cells),
+    # from the 10m request rate every SLO records.
+    traffic = q.every_slo(f"requests:rate{q.BUDGET_RATE_WINDOW}")
+    queries.append(table_target(f"{firing}\nor 0 * min by ({by}) ({traffic})", "E"))
     rename = {f"Value #{ref}": name for ref, (name, _, _) in COLUMNS.items()} | {"Value #E": ALERTS_COLUMN}
     # A data link; the schema describes field links with the dashboard-link shape, so those
     # fields are given too (Grafana ignores them on a data link).
@@ -81,8 +84,9 @@ def slo_table(spec: Spec) -> TablePanel:
         title=TABLE_TITLE,
         description="Every SLO (and group) with its runway in days, error budget left, budget burn "
                     "over 1h and 6h (1× spends the budget in exactly one window) and its firing alerts, "
-                    f"the shortest runway first; runways of {cap_days:g} days or more read No burn. A "
-                    "click on a row opens its SLO in the detail dashboard.",
+                    f"the shortest runway first; runways of {cap_days:g} days or more read No burn; an SLO "
+                    "whose first runway is not recorded yet is listed with empty runway cells. A click on a "
+                    "row opens its SLO in the detail dashboard.",
         dataSource=DATASOURCE,
         targets=queries,
         transformations=[
