@@ -93,6 +93,7 @@ def test_build_parses_the_generated_rules_with_promtool_before_writing(cli, buil
     result = cli("build", "--spec", str(changed), "--out", str(out))
     assert result.exit_code == 1, result.output
     assert "prometheus/:" in result.stderr and "prometheus-recording-rules.yml" in result.stderr
+    assert "SUCCESS" not in result.stderr  # the files that passed are not listed as problems
     assert tree_bytes(out) == before
 
 
@@ -131,4 +132,21 @@ def test_ctrl_c_exits_130_and_leaves_the_output_whole(tmp_path):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
+    assert tree_bytes(out) == before
+
+
+def test_a_raw_sli_that_is_not_promql_is_refused_by_field_without_promtool(cli, built, spec_data, write_spec,
+                                                                             monkeypatch, tmp_path):
+    """Without promtool anywhere, a syntax error in sli.raw is still refused at its field (it built
+    and wrote rules Prometheus rejects before)."""
+    out, _ = built
+    before = tree_bytes(out)
+    monkeypatch.setenv("PROMTOOL", "")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("AETHERVISION_SERVERS", str(tmp_path))
+    spec_data["slos"][0]["sli"] = {"raw": "sum(rate(e[$window])) / (sum(rate(t[$window]))"}
+    path = write_spec(spec_data, "raw.yaml")
+    result = cli("build", "--spec", str(path), "--out", str(out))
+    assert result.exit_code == 1
+    assert f"{path}: slos[0].sli.raw: PromQL does not parse" in result.stderr
     assert tree_bytes(out) == before

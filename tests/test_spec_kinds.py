@@ -138,6 +138,9 @@ BAD = {
     "two metric names": (
         lambda s: _slo(s)["sli"].update(errors='http_requests{"http.server.requests"}'),
         "slos[0].sli.errors", "two metric names"),
+    "raw PromQL that does not parse": (
+        lambda s: _slo(s).update(sli={"raw": "sum(rate(e[$window])) / sum(rate(t[$window])"}),
+        "slos[0].sli.raw", "PromQL does not parse: unclosed left parenthesis"),
     "raw group label not kept": (
         lambda s: _slo(s).update(sli={"raw": "sum(rate(e[$window])) / sum(rate(t[$window]))"}, group_by=["cluster"]),
         "slos[0].group_by", "does not appear in sli.raw"),

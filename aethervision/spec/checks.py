@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import promql_parser
+
 from aethervision.core import defaults as d
 from aethervision.core import durations
 from aethervision.core.errors import SpecError
@@ -93,6 +95,21 @@ def _check_sli(fail: _Fail, where: str, slo: SLO) -> None:
     if slo.sli.kind is SLIKind.RAW and WINDOW not in slo.sli.raw:
         fail(f"{where}.sli.raw", f"must contain {WINDOW}, the range each recorded window fills in "
                                  f"(e.g. sum(rate(errors_total[{WINDOW}])) / sum(rate(requests_total[{WINDOW}])))")
+    if slo.sli.kind is SLIKind.RAW:
+        problem = promql_problem(slo.sli.raw.replace(WINDOW, "5m"))
+        if problem:
+            fail(f"{where}.sli.raw", f"PromQL does not parse: {problem}")
+
+
+def promql_problem(expr: str) -> str | None:
+    """Why `expr` is not PromQL (a real parser, with or without promtool), or None."""
+    try:
+        promql_parser.parse(expr)
+    except ValueError as exc:  # the parser's errors
+        message = str(exc).splitlines()[0]
+        # A function newer than the parser knows is promtool's to judge, not a syntax error here.
+        return None if "unknown function" in message else message
+    return None
 
 
 def _check_groups(fail: _Fail, where: str, slo: SLO) -> None:
