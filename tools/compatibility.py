@@ -23,8 +23,11 @@ CHECKS = {
     "test_engines_agree": "every recording rule vs Prometheus 3 on the same data",
     "test_native_and_utf8": "native histograms, UTF-8 names",
     "test_sloth_agrees": "Sloth's recorded ratios, same data",
+    "test_import_equivalence": "imported SLOs vs sloth generate",
+    "test_new_series": "first-hour figures",
+    "test_endpoint_down": "endpoint-down alerts",
 }
-LIVE = "live servers (demo, backtest, live SLIs, ...)"
+LIVE = "other tests with servers or promtool (demo, backtest, live SLIs, ...)"
 ENGINE_NAMES = {
     "prometheus-3": "Prometheus (pinned build)", "prometheus-2": "Prometheus (Debian bookworm)",
     "victoriametrics": "VictoriaMetrics (pinned build)", "victoriametrics-debian": "VictoriaMetrics (Debian bookworm)",
