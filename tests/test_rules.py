@@ -266,9 +266,10 @@ def _ops_case() -> pr.Case:
         series.append({"series": f'probe_success{{probe_kind="tcp", instance="t{i}"}}', "values": f"1x{n}"})
     at = 30 * 60
     values = [("aethervision:probes_http_up", at, 2), ("aethervision:probes_tcp_up", at, 2),
-              # warnings: ProbesCoverageLow, and PaymentRateSLINoData (this case has no SLI data)
-              ("aethervision:alerts_critical:count", at, 1), ("aethervision:alerts_warning:count", at, 2),
-              ("aethervision:alerts:count", at, 3), ("aethervision:autoheal_enabled", at, 1),
+              # critical: the injected one and HttpEndpointDownFast (h2 is down); warnings:
+              # ProbesCoverageLow, and PaymentRateSLINoData (this case has no SLI data)
+              ("aethervision:alerts_critical:count", at, 2), ("aethervision:alerts_warning:count", at, 2),
+              ("aethervision:alerts:count", at, 4), ("aethervision:autoheal_enabled", at, 1),
               ("aethervision:autoheal_last_action_age", at, -1)]
     probes_low = {"exp_labels": {"severity": "warning", "component": "aethervision"},
                   "exp_annotations": {
@@ -289,6 +290,13 @@ def _ops_case() -> pr.Case:
                      "description": "Check the autoheal mappings, the `autoheal: \"true\"` alert labels "
                                     "and the Alertmanager route to the autoheal webhook."}}]},
             {"eval_time": "25h", "alertname": "AutohealDisabledInDev", "exp_alerts": []},
+            {"eval_time": "30m", "alertname": "HttpEndpointDownFast", "exp_alerts": [
+                {"exp_labels": {"severity": "critical", "component": "aethervision", "probe_kind": "http",
+                                "instance": "h2"},
+                 "exp_annotations": {"summary": "HTTP endpoint h2 is down",
+                                     "description": 'The HTTP probe of h2 has failed for 1m '
+                                                    '(probe_success{probe_kind="http"}).'}}]},
+            {"eval_time": "30m", "alertname": "TcpEndpointDownFast", "exp_alerts": []},
             {"eval_time": "9m", "alertname": "PaymentRateSLINoData", "exp_alerts": []},  # for: 10m
         ],
         firing=[("PaymentRateSLINoData", 11 * 60,
