@@ -97,7 +97,7 @@ previews: $(STAMP) ## Regenerate docs/previews/*.png: the default spec's dashboa
 preview: $(STAMP) ## PNGs of every dashboard from the running demo (or PROMETHEUS_URL) into previews/
 	$(AV) preview --spec $(SPEC) $(if $(PROMETHEUS_URL),--prometheus-url $(PROMETHEUS_URL)) --out previews
 
-.PHONY: push diff bench-foresight bench-cost bench-import bench-build bench-backtest backtest cost demo demo-stop demo-status show-breach vision-verify open-vision simulate-dip simulate-recovery autoheal
+.PHONY: push diff bench-foresight bench-cost bench-import bench-diff bench-build bench-backtest backtest cost demo demo-stop demo-status show-breach vision-verify open-vision simulate-dip simulate-recovery autoheal
 push: $(STAMP) ## Push dashboards to Grafana (GRAFANA_URL, GRAFANA_TOKEN)
 	$(AV) push --spec $(SPEC)
 
@@ -112,6 +112,9 @@ bench-cost: $(STAMP) promtool ## Rule cost vs Sloth's and Pyrra's shapes on a re
 
 bench-import: $(STAMP) servers ## Import 1,000 Sloth, Pyrra and OpenSLO SLOs each (real sloth generate beside it); docs/import-speed.md
 	$(PY) -m bench.importers --out docs
+
+bench-diff: $(STAMP) ## diff at 1,000 and 5,000 SLOs beside build (time, memory); docs/diff-speed.md
+	$(PY) -m bench.diffscale --out docs
 
 bench-build: $(STAMP) promtool ## Build time and memory at 1 to 1,000 SLOs, push at scale; docs/build.md
 	$(PY) -m bench.build --spec $(SPEC) --out docs
