@@ -97,7 +97,7 @@ previews: $(STAMP) ## Regenerate docs/previews/*.png: the default spec's dashboa
 preview: $(STAMP) ## PNGs of every dashboard from the running demo (or PROMETHEUS_URL) into previews/
 	$(AV) preview --spec $(SPEC) $(if $(PROMETHEUS_URL),--prometheus-url $(PROMETHEUS_URL)) --out previews
 
-.PHONY: push diff bench-foresight bench-cost bench-import bench-diff bench-build bench-backtest backtest cost demo demo-stop demo-status show-breach vision-verify open-vision simulate-dip simulate-recovery autoheal
+.PHONY: push diff bench-foresight bench-cost bench-import bench-diff bench-build bench-backtest backtest compare-demo cost demo demo-stop demo-status show-breach vision-verify open-vision simulate-dip simulate-recovery autoheal
 push: $(STAMP) ## Push dashboards to Grafana (GRAFANA_URL, GRAFANA_TOKEN)
 	$(AV) push --spec $(SPEC)
 
@@ -124,6 +124,9 @@ bench-backtest: $(STAMP) promtool ## Backtest speed: 1 and 10 SLOs x 30 days, an
 
 backtest: $(STAMP) promtool ## Replay the alerts over PROMETHEUS_URL's history (default: the demo's); BASE=ref compares
 	$(AV) backtest --spec $(SPEC) $(if $(PROMETHEUS_URL),--prometheus-url $(PROMETHEUS_URL)) $(if $(BASE),--base $(BASE)) $(if $(FORMAT),--format $(FORMAT))
+
+compare-demo: $(STAMP) promtool servers ## Sloth's alerts (examples/sloth/crm-payments.yml, real sloth generate) beside ours on the demo's month
+	$(AV) compare examples/sloth/crm-payments.yml --spec $(SPEC) --days 28 $(if $(PROMETHEUS_URL),--prometheus-url $(PROMETHEUS_URL)) $(if $(FORMAT),--format $(FORMAT))
 
 cost: $(STAMP) ## Samples per hour the rules read on PROMETHEUS_URL (default: the demo's), per SLO
 	$(AV) cost --spec $(SPEC) $(if $(PROMETHEUS_URL),--prometheus-url $(PROMETHEUS_URL))

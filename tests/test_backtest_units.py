@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from aethervision.cli.backtest import _instant
 from aethervision.core.errors import UserError
-from aethervision.live.backtest import render
+from aethervision.live.backtest import compare_render, render
 from aethervision.live.backtest import run as backtest_run
 from aethervision.live.backtest.alerts import Episode, alert_labels, replay
+from aethervision.live.backtest.compare import Comparison
 from aethervision.live.backtest.report import INCIDENT_GAP, summarise
 
 from support.repo import SPEC
@@ -96,11 +99,11 @@ def test_a_workdir_that_is_not_empty_and_not_a_backtest_s_is_refused_not_cleared
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me")
     with pytest.raises(UserError, match="not empty and not a backtest's folder"):
-        backtest_run._workdir(mine)
+        backtest_run.workdir_for(mine)
     assert (mine / "notes.txt").read_text() == "keep me"
-    ours, temporary = backtest_run._workdir(tmp_path / "new")
+    ours, temporary = backtest_run.workdir_for(tmp_path / "new")
     (ours / "history").mkdir()
-    again, _ = backtest_run._workdir(ours)  # a previous backtest's folder is cleared and reused
+    again, _ = backtest_run.workdir_for(ours)  # a previous backtest's folder is cleared and reused
     assert again == ours and not temporary and not (ours / "history").exists()
 
 
@@ -133,3 +136,25 @@ def test_markdown_with_a_base_puts_both_rule_sets_side_by_side():
     assert "| SLO | pages origin/main | pages now | tickets origin/main | tickets now |" in text
     row = next(line for line in text.splitlines() if line.startswith("| s |"))
     assert row.startswith("| s | 1 | 1 | 0 | 1 | 20m | 16m | pages 1 -> 1; tickets 0 -> 1;"), row
+
+
+@pytest.mark.parametrize("fmt", sorted(compare_render.FORMATS))
+def test_a_comparison_renders_side_by_side_naming_caught_incidents_shift_and_cost(fmt):
+    facts = {"peer": "sloth generate x.yml", "spec": "aethervision.yaml", "url": "http://p", "series": 2,
+             "samples": 100, "resolution": 60}
+    theirs = summarise("Sloth", (_episode(1000, 2000), _episode(1060, 2100, "page", "Y"),
+                                 _episode(90000, 91000, "warning")), {}, {"s": ()}, 0, 7 * 86400, facts=facts)
+    ours = summarise("AetherVision", (_episode(1180, 2000),), {}, {"s": ()}, 0, 7 * 86400, facts=facts)
+    c = Comparison("Sloth", ours, theirs, {"s": (1000, 13)}, facts)
+    out = compare_render.FORMATS[fmt](c)
+    if fmt == "json":
+        (slo,) = json.loads(out)["slos"]
+        assert (slo["peer"]["pages"], slo["ours"]["pages"], slo["first_notification_shift_seconds"]) == (2, 1, 180)
+        out = slo["line"]
+    if fmt != "markdown":
+        assert out.splitlines()[0 if fmt == "json" else 3] == (
+            "s: Sloth 2 pages, 1 ticket / AetherVision 1 page, 0 tickets; incidents caught Sloth 2/2, "
+            "AetherVision 1/2; first notification 3m later (median); cost 1.3% of Sloth's")
+    else:
+        assert "| s | 2 | 1 | 1 | 0 | 18m | 13m | Sloth 2/2, AetherVision 1/2 | 3m later (median) | 1.3% of Sloth's |" \
+            in out

@@ -64,7 +64,7 @@ def chosen_slos(spec: Spec, names: tuple[str, ...]) -> tuple[str, ...]:
     return names or tuple(known)
 
 
-def _rules(spec: Spec, name: str, slos: tuple[str, ...]) -> replay.Rules:
+def rule_set(spec: Spec, name: str, slos: tuple[str, ...]) -> replay.Rules:
     names = tuple(n for n in slos if n in {s.name for s in spec.slos})
     recording, alerting = rule_files.slo_groups(spec, names)
     return replay.Rules(name, tuple(recording), tuple(alerting),
@@ -118,7 +118,7 @@ HOUR = 3600
 MARKER = ".aethervision-backtest"  # a --workdir holding this is ours to clear
 
 
-def _workdir(workdir: Path | None) -> tuple[Path, bool]:
+def workdir_for(workdir: Path | None) -> tuple[Path, bool]:
     """(folder, ours to delete after): a temporary one, or --workdir, which must be new, empty or ours."""
     if workdir is None:
         return Path(tempfile.mkdtemp(prefix="aethervision-backtest-")), True
@@ -137,10 +137,10 @@ def run(spec: Spec, spec_path: Path, client: Client, *, slos: tuple[str, ...] = 
     """Backtest head (and base): the results, head first."""
     began = time.monotonic()
     slos = chosen_slos(spec, slos)
-    sides = [(spec, _rules(spec, "head", slos), str(spec_path))]
+    sides = [(spec, rule_set(spec, "head", slos), str(spec_path))]
     if base:
         old = base_spec(base, spec_path)
-        sides.append((old, _rules(old, base, slos), old.source))
+        sides.append((old, rule_set(old, base, slos), old.source))
     inputs: list[history.Input] = []
     for side_spec, _, _ in sides:
         seen = {i.selector for i in inputs}
@@ -151,7 +151,7 @@ def run(spec: Spec, spec_path: Path, client: Client, *, slos: tuple[str, ...] = 
                     default_days, slow)
     progress(f"backtest {history.when(window.start)} to {history.when(window.end)}: copying "
              f"{len(inputs)} SLI selector(s) from {history.when(window.history_start)} at {RESOLUTION}s")
-    work, own = _workdir(workdir)
+    work, own = workdir_for(workdir)
     try:
         copied = history.fetch(client, inputs, window.history_start, window.end, RESOLUTION, work, progress)
         results = []
@@ -160,7 +160,7 @@ def run(spec: Spec, spec_path: Path, client: Client, *, slos: tuple[str, ...] = 
             outcome = replay.run(rules, copied.data, window.history_start, window.start, window.end,
                                  work / rules.name.replace("/", "_"), progress, lookback=LOOKBACK)
             group_by = {s.name: s.group_by for s in side_spec.slos if s.name in slos}
-            episodes, warmup = _past_the_start(side_spec, outcome.episodes, window.history_start)
+            episodes, warmup = past_the_start(side_spec, outcome.episodes, window.history_start)
             shortest = _shortest(rules)
             facts = {"spec": source, "url": client.safe_url, "series": copied.series, "samples": copied.samples,
                      "resolution": RESOLUTION,
@@ -179,7 +179,7 @@ def run(spec: Spec, spec_path: Path, client: Client, *, slos: tuple[str, ...] = 
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _past_the_start(spec: Spec, episodes, first: int) -> tuple[tuple, str]:
+def past_the_start(spec: Spec, episodes, first: int) -> tuple[tuple, str]:
     """Episodes without the no-data alerts that only say where the copied history begins.
 
     Until an SLI's 10m rate has two samples it is "absent": an SLINoData that begins within
