@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aethervision.clients.grafana import Connection, Session, redact
+from aethervision.clients.grafana_store import open_store
 
 from support.grafana_double import GrafanaDouble
 from support.repo import SPEC
@@ -159,7 +160,7 @@ def test_edit_between_plan_and_write_is_a_412_version_mismatch(cli, grafana, spe
     spec_data["runway"]["days_to_breach_thresholds"][1]["value"] = 4
     spec = spec_mod.load(write_spec(spec_data))
     local = {d["uid"]: d for d in outputs.dashboards(spec).values()}
-    session = Session(Connection(url=grafana.url, token=TOKEN))
+    session = open_store(Session(Connection(url=grafana.url, token=TOKEN)))
     report = push_mod.plan(session, local)
     assert {s.uid: s.action for s in report.steps} == {"aethervision": "update", "aethervision-slo": "unchanged"}
     grafana.edit_in_ui("aethervision", lambda d: d.update(title="Edited meanwhile"))
@@ -180,13 +181,16 @@ def _fleet_of_dashboards(count: int) -> dict[str, dict]:
 def test_pushing_100_unchanged_dashboards_reads_each_once_and_writes_nothing(grafana):
     from aethervision.api import push as push_api
 
-    session = Session(Connection.from_env({"GRAFANA_TOKEN": TOKEN}, url=grafana.url, timeout=5, retries=0))
+    session = open_store(Session(Connection.from_env({"GRAFANA_TOKEN": TOKEN}, url=grafana.url, timeout=5,
+                                                     retries=0)))
     boards = _fleet_of_dashboards(100)
     first = push_api.apply(session, push_api.plan(session, boards), boards, "fleet", "Fleet", "first")
     assert [s.result for s in first.steps].count("written") == 100
     grafana.requests.clear()
+    grafana.effective_writes.clear()
     grafana.latency = 0.02  # a Grafana 20 ms away: reads must overlap to stay fast
     again = push_api.apply(session, push_api.plan(session, boards), boards, "fleet", "Fleet", "again")
     assert {s.action for s in again.steps} == {"unchanged"}
     assert grafana.writes == [] and len(grafana.requests) <= 100 + 2
     assert sorted(p for _, p in grafana.requests) == [f"/api/dashboards/uid/d{i:03d}" for i in range(100)]
+    # (open_store asked /apis once, before: a Grafana 11 answers 404 and the legacy API is used)

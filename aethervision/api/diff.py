@@ -6,9 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from aethervision import spec as spec_mod
+from aethervision.api import push
 from aethervision.builder import diff as diff_mod
 from aethervision.builder import spec_diff
 from aethervision.builder.pipeline import Generated
+from aethervision.clients import grafana_store
 from aethervision.clients.grafana import Session
 from aethervision.core.errors import AetherVisionError
 from aethervision.core.model import Spec
@@ -45,10 +47,12 @@ def states(gen: Generated, base: str | None = None, folder: Path | None = None,
     new = diff_mod.state_from_generated(gen.dashboards, gen.rule_docs, gen.files)
     if session is not None:
         remote = {}
+        store = grafana_store.open_store(session)
+        family = push.family_for(gen.spec.grafana.format)
         for uid in new["dashboards"]:
-            found = session.dashboard_model(uid)
-            if found is not None:
-                remote[uid] = diff_mod.comparable(found)
+            found = store.read(uid, family if family in store.families else "v1")
+            if found is not None:  # read as stored (v2 stays v2), then compared in the classic shape
+                remote[uid] = diff_mod.comparable(push.classic_view(found))
         old = {"dashboards": remote, "rules": new["rules"], "files": None}  # only dashboards are in Grafana
     elif folder is not None:
         old = diff_mod.state_from_files(diff_mod.read_folder(folder))

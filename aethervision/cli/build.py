@@ -203,9 +203,13 @@ def push(spec_path, grafana_url, insecure, timeout, dry_run, offline, force, mes
 
 
 def _print_steps(report) -> None:
+    if report.via:
+        click.echo(f"  through {report.via} ({'schema v2' if report.family == 'v2' else 'classic model'})")
     for step in report.steps:
         suffix = f" ({step.result})" if step.result else ""
         click.echo(f"  {step.action:<9} {step.uid}  {step.title!r}{suffix}")
+    for step in getattr(report, "alerting", []):
+        click.echo(f"  {step.action:<9} {step.what} ({step.result})")
     if report.folder_created:
         click.echo("  created folder")
 

@@ -37,6 +37,7 @@ class Connection:
     timeout: float = 10.0
     retries: int = 3  # retries after the first attempt
     backoff: float = 0.5  # seconds, doubled per retry
+    namespace: str = "default"  # /apis namespace: `default` is org 1 of Grafana OSS (GRAFANA_NAMESPACE)
     # Told of every failed attempt before the retry, so a Grafana that never answers is not silence.
     say: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
 
@@ -52,6 +53,7 @@ class Connection:
         if not token and not (user and password) and not anonymous:
             raise UserError("no Grafana credentials: set GRAFANA_TOKEN (service-account token), "
                             "or GRAFANA_USER and GRAFANA_PASSWORD")
+        options.setdefault("namespace", env.get("GRAFANA_NAMESPACE") or "default")
         return cls(url=url.rstrip("/"), token=token, user=user, password=password, **options)
 
     @property

@@ -1,5 +1,9 @@
 """A Grafana-API TEST DOUBLE: a real HTTP server on 127.0.0.1 (not Grafana).
 
+`version` switches what it emulates: "11" (and earlier) serves only the legacy
+/api below; "12" and "13" also serve the app-platform /apis
+(grafana_apis_double.py), where a dashboard can be stored as schema v2.
+
 It follows Grafana's documented HTTP semantics for what `aethervision push`
 uses: /api/health; folders (GET /api/folders/:uid, POST /api/folders, 412 when
 the uid exists); dashboards (GET /api/dashboards/uid/:uid, POST
@@ -18,9 +22,18 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
+from support.grafana_alerting_double import Alerting
+from support.grafana_apis_double import AppPlatform, lossy_classic
+
 
 class GrafanaDouble:
-    def __init__(self, tokens: dict[str, str] | None = None, users: dict[str, tuple[str, str]] | None = None):
+    def __init__(self, tokens: dict[str, str] | None = None, users: dict[str, tuple[str, str]] | None = None,
+                 version: str = "11"):
+        self.version = version
+        self.apis = AppPlatform(self)
+        self.alerting = Alerting(self)
+        self.dry_runs: list[tuple[str, str]] = []
+        self.effective_writes: list[tuple[str, str]] = []  # writes that changed what is stored
         self.tokens = tokens or {"admin-token": "Admin", "viewer-token": "Viewer"}
         self.users = users or {}  # user -> (password, role)
         self.folders: dict[str, dict] = {}
@@ -44,14 +57,24 @@ class GrafanaDouble:
 
     @property
     def writes(self) -> list[tuple[str, str]]:
-        return [r for r in self.requests if r[0] == "POST"]
+        return list(self.effective_writes)
 
-    def edit_in_ui(self, uid: str, change) -> None:
-        """Simulate a user saving the dashboard in Grafana's UI."""
-        with self.lock:
-            stored = self.dashboards[uid]
-            change(stored["dashboard"])
-            stored["version"] += 1
+    def edit_in_ui(self, uid: str, change, as_v2=None, locked: bool = False) -> None:
+        """Simulate a user saving the dashboard in Grafana's UI; `as_v2` (a classic -> v2 function) as
+        Grafana 13's UI does, storing it as schema v2 from then on."""
+        if not locked:
+            with self.lock:
+                return self.edit_in_ui(uid, change, as_v2, locked=True)
+        stored = self.dashboards[uid]
+        if as_v2 is not None and stored["family"] == "v1":
+            stored.update(dashboard=as_v2(stored["dashboard"]), family="v2", stored_version="v2")
+        change(stored["dashboard"])
+        stored["version"] += 1
+        stored["resourceVersion"] = self.apis.next_version()
+        return None
+
+    def new_id(self) -> int:
+        return self._new_id()
 
     def _new_id(self) -> int:
         self._next_id += 1
@@ -70,13 +93,20 @@ class GrafanaDouble:
 
     def handle(self, method: str, path: str, query: dict, body: dict | None, headers) -> tuple[int, dict | list]:
         if path == "/api/health":
-            return 200, {"database": "ok", "version": "11.3.0-double"}
+            return 200, {"database": "ok", "version": f"{self.version}.0.0-double"}
         role = self._role(headers)
         if role is None:
             return 401, {"message": "Unauthorized"}
-        if method == "POST" and role == "Viewer":
+        if method != "GET" and role == "Viewer":
             return 403, {"message": "Access denied: you'll need additional permissions: dashboards:write"}
         with self.lock:
+            if path == "/apis" or path.startswith("/apis/"):
+                if self.version in ("12", "13"):
+                    return self.apis.handle(method, path, query, body)
+                return 404, {"message": "Not found"}
+            answer = self.alerting.handle(method, path, body)
+            if answer is not None:
+                return answer
             if path.startswith("/api/folders/") and method == "GET":
                 folder = self.folders.get(path.rsplit("/", 1)[1])
                 return (200, folder) if folder else (404, {"message": "folder not found"})
@@ -86,12 +116,14 @@ class GrafanaDouble:
                     return 412, {"message": "a folder with the same uid already exists"}
                 folder = {"id": self._new_id(), "uid": uid, "title": body["title"], "version": 1}
                 self.folders[uid] = folder
+                self.effective_writes.append(("POST", path))
                 return 200, folder
             if path.startswith("/api/dashboards/uid/") and method == "GET":
                 stored = self.dashboards.get(path.rsplit("/", 1)[1])
                 if not stored:
                     return 404, {"message": "Dashboard not found"}
-                dashboard = dict(stored["dashboard"], id=stored["id"], version=stored["version"])
+                model = lossy_classic(stored["dashboard"]) if stored["family"] == "v2" else stored["dashboard"]
+                dashboard = dict(model, id=stored["id"], version=stored["version"])
                 return 200, {"dashboard": dashboard,
                              "meta": {"folderUid": stored["folderUid"], "version": stored["version"]}}
             if path == "/api/dashboards/db" and method == "POST":
@@ -123,7 +155,10 @@ class GrafanaDouble:
         dashboard.pop("id", None)
         dashboard.pop("version", None)
         self.dashboards[uid] = {"dashboard": dashboard, "folderUid": folder_uid, "version": version,
-                                "id": ident, "message": body.get("message", "")}
+                                "id": ident, "message": body.get("message", ""), "family": "v1",
+                                "stored_version": "v1", "resourceVersion": self.apis.next_version(),
+                                "annotations": {"grafana.app/folder": folder_uid}}
+        self.effective_writes.append(("POST", "/api/dashboards/db"))
         return 200, {"id": ident, "uid": uid, "status": "success", "version": version,
                      "url": f"/d/{uid}/{(dashboard.get('title') or '').lower().replace(' ', '-')}"}
 
@@ -163,5 +198,11 @@ class GrafanaDouble:
 
             def do_POST(self):
                 self._serve("POST")
+
+            def do_PUT(self):
+                self._serve("PUT")
+
+            def do_DELETE(self):
+                self._serve("DELETE")
 
         return Handler
