@@ -34,7 +34,7 @@ def spec_for(spec_data, write_spec):
     return make
 
 
-def push(cli, grafana, spec, *args):  # noqa: D103
+def push(cli, grafana, spec, *args):
     return cli("push", "--spec", str(spec), "--timeout", "2", *args,
                env={"GRAFANA_URL": grafana.url, "GRAFANA_TOKEN": TOKEN})
 

@@ -208,7 +208,7 @@ def _print_steps(report) -> None:
     for step in report.steps:
         suffix = f" ({step.result})" if step.result else ""
         click.echo(f"  {step.action:<9} {step.uid}  {step.title!r}{suffix}")
-    for step in getattr(report, "alerting", []):
+    for step in report.alerting:
         click.echo(f"  {step.action:<9} {step.what} ({step.result})")
     if report.folder_created:
         click.echo("  created folder")

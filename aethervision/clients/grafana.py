@@ -163,11 +163,6 @@ class Session:
         """(0, {"dashboard": ..., "meta": ...}) or (status, None)."""
         return self.read(f"read dashboard {uid}", lambda: self.api.dashboard.get_dashboard(uid), absent)
 
-    def dashboard_model(self, uid: str) -> dict | None:
-        """The dashboard JSON model, or None when Grafana does not have it."""
-        status, found = self.dashboard(uid)
-        return None if status else found["dashboard"]
-
     def folder_exists(self, uid: str) -> bool:
         return self.read(f"read folder {uid}", lambda: self.api.folder.get_folder(uid))[0] == 0
 

@@ -47,7 +47,6 @@ class Remote:
     content: dict  # the classic model, or the v2 spec
     stamp: str | None  # push's content hash as last written, if any
     token: dict  # what an update must send back: id and version, or resourceVersion
-    via: str  # "legacy /api" or the apiVersion it was read with
 
 
 def family_of(version: str) -> str:
@@ -90,7 +89,7 @@ class LegacyStore:
             return None
         model = found["dashboard"]
         return Remote("v1", model, (model.get(STAMP_KEY) or {}).get("contentHash"),
-                      {"id": model.get("id"), "version": model.get("version")}, self.name)
+                      {"id": model.get("id"), "version": model.get("version")})
 
     def ensure_folder(self, uid: str, title: str) -> bool:
         if self.session.folder_exists(uid):
@@ -135,8 +134,7 @@ class AppPlatformStore:
         annotations = meta.get("annotations") or {}
         # a dashboard pushed through /api before the server was upgraded has the stamp in its model
         stamp = annotations.get(STAMP_ANNOTATION) or (spec.get(STAMP_KEY) or {}).get("contentHash")
-        return Remote(family, spec, stamp, {"resourceVersion": meta.get("resourceVersion")},
-                      f"{DASHBOARDS}/{version}")
+        return Remote(family, spec, stamp, {"resourceVersion": meta.get("resourceVersion")})
 
     def ensure_folder(self, uid: str, title: str) -> bool:
         if self.folder_version is None:  # folders still through /api on this server

@@ -64,16 +64,19 @@ def files_of(paths: list[str]) -> list[Path]:
     return out
 
 
-def _documents(path: Path) -> list:
+def documents(path: Path) -> list:
+    """Every YAML document of a file (None for an empty one); unreadable or not YAML is a UserError."""
     try:
         return [d for d in yaml.safe_load_all(path.read_text("utf-8"))]
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc}") from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: not YAML: {str(exc).splitlines()[0]}") from exc
 
 
 def run(paths: list[str], options: Options) -> tuple[Result, dict[str, FileSummary]]:
     """Every document of every file: the SLOs, the findings, and a summary per file."""
-    parsed = [(path, _documents(path)) for path in files_of(paths)]
+    parsed = [(path, documents(path)) for path in files_of(paths)]
     slis, sources = {}, {}  # OpenSLO documents other SLOs refer to by name, across files
     for _, docs in parsed:
         for doc in docs:

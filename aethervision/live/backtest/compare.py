@@ -17,7 +17,6 @@ from pathlib import Path
 from aethervision import importers
 from aethervision import spec as spec_mod
 from aethervision.clients.prometheus import Client
-from aethervision.core import durations
 from aethervision.core.errors import UserError
 from aethervision.core.model import Spec
 from aethervision.importers import render as import_render
@@ -26,7 +25,6 @@ from aethervision.live.backtest import history, peer, replay
 from aethervision.live.backtest import run as bt
 from aethervision.live.backtest.report import Result, summarise
 from aethervision.live.rule_backfill import Progress
-from aethervision.promql.parse import ranges
 from aethervision.rules import cost
 from aethervision.rules import files as rule_files
 
@@ -69,8 +67,7 @@ def run(spec: Spec, peer_rules: peer.PeerRules, client: Client, *, slos: tuple[s
     inputs = history.inputs(spec, slos)
     seen = {i.selector for i in inputs}
     inputs += [i for i in peer.inputs(peer_rules) if i.selector not in seen]
-    peer_reach = max((durations.parse(span) for r in replay.needed(theirs) for _, span in ranges(r["expr"])),
-                     default=0)
+    peer_reach = bt.reach(replay.needed(theirs))  # only what its alerts read: not Sloth's unread 30d ratio
     slow = spec.rules.long_interval_seconds
     default_days = max(s.window_seconds for s in spec.slos if s.name in slos) / bt.DAY
     window = bt.settle(client, inputs, max(bt.longest_window([ours]), peer_reach) + 2 * slow, days, start, end,

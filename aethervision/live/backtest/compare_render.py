@@ -3,7 +3,7 @@
 One line per SLO (and group), the peer first:
     checkout: Sloth 7 pages, 2 tickets / AetherVision 2 pages, 1 ticket; incidents caught 3/3 both;
     first notification 1m later (median); cost 1.3% of Sloth's
-Incidents are paired across the two when they overlap (render._matched, the backtest's
+Incidents are paired across the two when they overlap (render.matched, the backtest's
 pairing); "caught" counts the pairs each side notified for.
 """
 
@@ -14,7 +14,7 @@ import statistics
 from dataclasses import asdict
 
 from aethervision.live.backtest.compare import OURS, Comparison
-from aethervision.live.backtest.render import _matched, _name, _span, when
+from aethervision.live.backtest.render import matched, slo_label, span, when
 from aethervision.live.backtest.report import Incident, Summary
 
 
@@ -34,7 +34,7 @@ def _shift(pairs) -> tuple[str, float | None]:
     if abs(median) < 60:
         return "first notification within the same minute (median)", median
     side = "later" if median > 0 else "earlier"
-    return f"first notification {_span(int(abs(median)))} {side} (median)", median
+    return f"first notification {span(int(abs(median)))} {side} (median)", median
 
 
 def _caught(pairs, tool: str) -> str:
@@ -56,11 +56,11 @@ def _rows(c: Comparison):
     theirs_by = {s.key: s for s in c.theirs.summaries}
     for s in c.ours.summaries:
         other = theirs_by.get(s.key)
-        yield s, other, _matched(other, s)
+        yield s, other, matched(other, s)
 
 
 def line(c: Comparison, ours: Summary, theirs: Summary | None, pairs) -> str:
-    parts = [f"{_name(ours)}: {c.tool} {_counts(theirs)} / {OURS} {_counts(ours)}", _caught(pairs, c.tool)]
+    parts = [f"{slo_label(ours)}: {c.tool} {_counts(theirs)} / {OURS} {_counts(ours)}", _caught(pairs, c.tool)]
     shift, _ = _shift(pairs)
     if shift:
         parts.append(shift)
@@ -91,8 +91,8 @@ def text(c: Comparison) -> str:
     lines = [*_header(c), ""]
     for ours, theirs, pairs in _rows(c):
         lines.append(line(c, ours, theirs, pairs))
-        lines.append(f"  paging: {c.tool} {_span(theirs.paging_seconds if theirs else 0)}, "
-                     f"{OURS} {_span(ours.paging_seconds)}")
+        lines.append(f"  paging: {c.tool} {span(theirs.paging_seconds if theirs else 0)}, "
+                     f"{OURS} {span(ours.paging_seconds)}")
         for t, o in pairs:
             lines.append(f"  incident {when(min(x.start for x in (t, o) if x))}: {c.tool} {_side(t)}; "
                          f"{OURS} {_side(o)}")
@@ -107,13 +107,13 @@ def markdown(c: Comparison) -> str:
     details = []
     for ours, theirs, pairs in _rows(c):
         shift, _ = _shift(pairs)
-        lines.append(f"| {_name(ours)} | {theirs.pages if theirs else 0} | {ours.pages} | "
+        lines.append(f"| {slo_label(ours)} | {theirs.pages if theirs else 0} | {ours.pages} | "
                      f"{theirs.tickets if theirs else 0} | {ours.tickets} | "
-                     f"{_span(theirs.paging_seconds if theirs else 0)} | {_span(ours.paging_seconds)} | "
+                     f"{span(theirs.paging_seconds if theirs else 0)} | {span(ours.paging_seconds)} | "
                      f"{_caught(pairs, c.tool).removeprefix('incidents caught ')} | "
                      f"{shift.removeprefix('first notification ') or '-'} | "
                      f"{_cost(c, ours.slo).removeprefix('cost ')} |")
-        details += [f"- {_name(ours)} {when(min(x.start for x in (t, o) if x))}: {c.tool} {_side(t)}; "
+        details += [f"- {slo_label(ours)} {when(min(x.start for x in (t, o) if x))}: {c.tool} {_side(t)}; "
                     f"{OURS} {_side(o)}" for t, o in pairs]
     if details:
         lines += ["", "Incidents:", "", *details]

@@ -26,10 +26,10 @@ from aethervision.clients import servers
 from aethervision.clients import sloth as sloth_client
 from aethervision.core import durations
 from aethervision.core.errors import UserError
-from aethervision.importers import common, detect
+from aethervision.importers import common, detect, documents
 from aethervision.live.backtest.alerts import Episode
 from aethervision.live.backtest.history import Input
-from aethervision.promql.parse import metric_names
+from aethervision.promql.parse import metric_names, selector_matchers
 from aethervision.rules import cost
 
 
@@ -40,15 +40,6 @@ class PeerRules:
     recording: tuple[dict, ...]
     alerting: tuple[dict, ...]
     spec_text: str | None = None  # the peer's own spec, when given one (to import ours from)
-
-
-def _documents(path: Path) -> list:
-    try:
-        return [d for d in yaml.safe_load_all(path.read_text("utf-8")) if d is not None]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not YAML: {exc}") from exc
 
 
 def _rule_groups(doc: dict) -> list | None:
@@ -72,7 +63,7 @@ def _tool_of(groups: list[dict]) -> str:
 
 def load(path: Path, interval: str = "1m", tool: str | None = None) -> PeerRules:
     """The peer's rules from a rule file, a PrometheusRule, or a Sloth spec (run through `sloth generate`)."""
-    docs = _documents(path)
+    docs = [d for d in documents(path) if d is not None]
     if not docs:
         raise UserError(f"{path}: empty")
     groups: list = []
@@ -189,22 +180,11 @@ def labelled(episodes: tuple[Episode, ...], names: set[str]) -> tuple[tuple[Epis
 
 
 def _mentions(rule: dict, slo: str, names: set[str]) -> bool:
+    """The rule's labels, or the `=` matchers of a selector it reads, name the SLO."""
     labels = {k: str(v) for k, v in (rule.get("labels") or {}).items()}
-    if slo_of(labels, names) == slo:
-        return True
-    expr = str(rule.get("expr", ""))
-    return any(f'{key}="{value}"' in expr and slo_of({key: value}, names) == slo
-               for key in ("sloth_slo", "slo") for value in _quoted_values(expr, key))
-
-
-def _quoted_values(expr: str, key: str) -> set[str]:
-    out, marker = set(), f'{key}="'
-    at = expr.find(marker)
-    while at >= 0:
-        end = expr.find('"', at + len(marker))
-        out.add(expr[at + len(marker):end])
-        at = expr.find(marker, end)
-    return out
+    pinned = [{label: value for label, op, value in selector_matchers(s)[1] if op == "="}
+              for s in selectors(str(rule.get("expr", "")))]
+    return any(slo_of(found, names) == slo for found in (labels, *pinned))
 
 
 def cost_per_slo(rules: PeerRules, names: set[str]) -> dict[str, int]:

@@ -14,7 +14,7 @@ def when(t: int | None) -> str:
     return "-" if t is None else time.strftime("%d %b %H:%M", time.gmtime(t))
 
 
-def _span(seconds: int) -> str:
+def span(seconds: int) -> str:
     return durations.format(max(0, int(seconds)) // 60 * 60, weeks=False) if seconds >= 60 else f"{seconds}s"
 
 
@@ -22,7 +22,7 @@ def _clock(t: int | None) -> str:
     return "none" if t is None else when(t)[-5:]
 
 
-def _name(summary: Summary) -> str:
+def slo_label(summary: Summary) -> str:
     group = ", ".join(f"{k}={v}" for k, v in summary.group)
     return f"{summary.slo} ({group})" if group else summary.slo
 
@@ -34,21 +34,21 @@ def _rate(count: int, result: Result) -> str:
 def _episode_span(e, end: int) -> str:
     """"08 Nov 16:40 - 09 Nov 01:56 (9h16m)", the end's date only when it differs."""
     if e.end is None:
-        return f"{when(e.start)} - still firing ({_span(end - e.start)} so far)"
+        return f"{when(e.start)} - still firing ({span(end - e.start)} so far)"
     stop = when(e.end)
     stop = stop[-5:] if stop[:6] == when(e.start)[:6] else stop
-    return f"{when(e.start)} - {stop} ({_span(e.end - e.start)})"
+    return f"{when(e.start)} - {stop} ({span(e.end - e.start)})"
 
 
 def _incident_line(i: Incident) -> str:
     spent = "-" if i.spent_at_first is None else f"{i.spent_at_first:.0%}"
-    ran_out = f"budget ran out {_span(i.lead)} after it" if i.lead is not None else "budget lasted"
+    ran_out = f"budget ran out {span(i.lead)} after it" if i.lead is not None else "budget lasted"
     page = f", first page {when(i.first_page)}" if i.first_page is not None and i.first_page != i.start else ""
     return (f"{when(i.start)} first {i.first_class}{page}; {i.pages} page(s), {i.tickets} ticket(s); "
             f"{spent} of the budget spent by then; {ran_out}")
 
 
-def _matched(base: Summary | None, head: Summary | None) -> list[tuple[Incident | None, Incident | None]]:
+def matched(base: Summary | None, head: Summary | None) -> list[tuple[Incident | None, Incident | None]]:
     """Incidents of base and head paired when they overlap (within the incident gap)."""
     tagged = [(i, 0) for i in (base.incidents if base else ())] + [(i, 1) for i in (head.incidents if head else ())]
     pairs: list[list] = []
@@ -69,7 +69,7 @@ def difference(base: Summary | None, head: Summary | None) -> str:
     parts = [f"pages {base.pages if base else 0} -> {head.pages if head else 0}",
              f"tickets {base.tickets if base else 0} -> {head.tickets if head else 0}"]
     lost, new = [], []
-    for old, now in _matched(base, head):
+    for old, now in matched(base, head):
         if old and not now:
             lost.append(f"{when(old.start)} ({old.first_class})")
         elif now and not old:
@@ -80,7 +80,7 @@ def difference(base: Summary | None, head: Summary | None) -> str:
             if paged or a != b:
                 what = "first page" if paged else "first notification"
                 shift = "" if a is None or b is None or a == b else \
-                    f" ({'+' if b > a else '-'}{_span(abs(b - a))})"
+                    f" ({'+' if b > a else '-'}{span(abs(b - a))})"
                 parts.append(f"{when(min(old.start, now.start))} incident: {what} "
                              f"{_clock(a)} -> {_clock(b)}{shift}")
     parts.append(f"lost: {', '.join(lost)}" if lost else "no incident lost")
@@ -107,8 +107,8 @@ def text(result: Result, base: Result | None = None) -> str:
              *_facts(result), ""]
     base_by = {s.key: s for s in base.summaries} if base else {}
     for s in result.summaries:
-        lines.append(f"{_name(s)}: pages {s.pages} ({_rate(s.pages, result)}), tickets {s.tickets} "
-                     f"({_rate(s.tickets, result)}), paging {_span(s.paging_seconds)}")
+        lines.append(f"{slo_label(s)}: pages {s.pages} ({_rate(s.pages, result)}), tickets {s.tickets} "
+                     f"({_rate(s.tickets, result)}), paging {span(s.paging_seconds)}")
         if base:
             lines.append(f"  vs {base.rules}: {difference(base_by.get(s.key), s)}")
         for e in s.episodes:
@@ -127,24 +127,24 @@ def markdown(result: Result, base: Result | None = None) -> str:
                   "| paging now | what changes |", "|---|---|---|---|---|---|---|---|"]
         for s in result.summaries:
             old = base_by.get(s.key)
-            lines.append(f"| {_name(s)} | {old.pages if old else 0} | {s.pages} | {old.tickets if old else 0} | "
-                         f"{s.tickets} | {_span(old.paging_seconds if old else 0)} | {_span(s.paging_seconds)} | "
+            lines.append(f"| {slo_label(s)} | {old.pages if old else 0} | {s.pages} | {old.tickets if old else 0} | "
+                         f"{s.tickets} | {span(old.paging_seconds if old else 0)} | {span(s.paging_seconds)} | "
                          f"{difference(old, s)} |")
     else:
         lines += ["| SLO | pages | tickets | paging | incidents |", "|---|---|---|---|---|"]
         for s in result.summaries:
-            lines.append(f"| {_name(s)} | {s.pages} ({_rate(s.pages, result)}) | {s.tickets} "
-                         f"({_rate(s.tickets, result)}) | {_span(s.paging_seconds)} | {len(s.incidents)} |")
+            lines.append(f"| {slo_label(s)} | {s.pages} ({_rate(s.pages, result)}) | {s.tickets} "
+                         f"({_rate(s.tickets, result)}) | {span(s.paging_seconds)} | {len(s.incidents)} |")
     episodes = [(s, e) for s in result.summaries for e in s.episodes]
     if episodes:
         lines += ["", "<details><summary>Episodes</summary>", "", "| SLO | alert | severity | when |",
                   "|---|---|---|---|"]
-        lines += [f"| {_name(s)} | {e.alert} | {e.severity} | {_episode_span(e, result.end)} |"
+        lines += [f"| {slo_label(s)} | {e.alert} | {e.severity} | {_episode_span(e, result.end)} |"
                   for s, e in episodes]
         lines += ["", "</details>"]
     incidents = [(s, i) for s in result.summaries for i in s.incidents]
     if incidents:
-        lines += ["", "Incidents:", ""] + [f"- {_name(s)}: {_incident_line(i)}" for s, i in incidents]
+        lines += ["", "Incidents:", ""] + [f"- {slo_label(s)}: {_incident_line(i)}" for s, i in incidents]
     return "\n".join(lines) + "\n"
 
 
@@ -163,7 +163,7 @@ def as_json(result: Result, base: Result | None = None) -> str:
     if base:
         base_by = {s.key: s for s in base.summaries}
         doc["base"] = one(base)
-        doc["difference"] = {_name(s): difference(base_by.get(s.key), s) for s in result.summaries}
+        doc["difference"] = {slo_label(s): difference(base_by.get(s.key), s) for s in result.summaries}
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 

@@ -71,9 +71,13 @@ def rule_set(spec: Spec, name: str, slos: tuple[str, ...]) -> replay.Rules:
                         {s.name: q.budget_remaining(s) for s in spec.slos if s.name in names})
 
 
+def reach(rules: list[dict]) -> int:
+    """The longest range any of these rules reads (seconds; 0 for none)."""
+    return max((durations.parse(span) for r in rules for _, span in ranges(r["expr"])), default=0)
+
+
 def longest_window(rule_sets: list[replay.Rules]) -> int:
-    return max((durations.parse(span) for rules in rule_sets for g in rules.recording for r in g["rules"]
-                for _, span in ranges(r["expr"])), default=0)
+    return max((reach(g["rules"]) for rules in rule_sets for g in rules.recording), default=0)
 
 
 def settle(client: Client, inputs: list[history.Input], lookback: int, days: float | None, start: int | None,
