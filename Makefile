@@ -97,7 +97,7 @@ previews: $(STAMP) ## Regenerate docs/previews/*.png: the default spec's dashboa
 preview: $(STAMP) ## PNGs of every dashboard from the running demo (or PROMETHEUS_URL) into previews/
 	$(AV) preview --spec $(SPEC) $(if $(PROMETHEUS_URL),--prometheus-url $(PROMETHEUS_URL)) --out previews
 
-.PHONY: push diff bench-foresight bench-cost bench-import bench-diff bench-build bench-backtest backtest compare-demo cost demo demo-stop demo-status show-breach vision-verify open-vision simulate-dip simulate-recovery autoheal
+.PHONY: chaos-tcp chaos-http chaos-burn push diff bench-foresight bench-cost bench-import bench-diff bench-build bench-backtest backtest compare-demo cost demo demo-stop demo-status show-breach vision-verify open-vision simulate-dip simulate-recovery autoheal
 push: $(STAMP) ## Push dashboards to Grafana (GRAFANA_URL, GRAFANA_TOKEN)
 	$(AV) push --spec $(SPEC)
 
@@ -132,8 +132,8 @@ cost: $(STAMP) ## Samples per hour the rules read on PROMETHEUS_URL (default: th
 	$(AV) cost --spec $(SPEC) $(if $(PROMETHEUS_URL),--prometheus-url $(PROMETHEUS_URL))
 
 # -- live operations (a running Prometheus; `make demo` starts a local one) --------------
-demo: $(STAMP) promtool ## Start Prometheus (with 31 days of history), simulator, autoheal
-	$(AV) demo up --spec $(SPEC)
+demo: $(STAMP) promtool ## Start Prometheus (with 31 days of history), simulator, autoheal (acting: AUTOHEAL_ENABLED=false to watch only)
+	AUTOHEAL_ENABLED=$${AUTOHEAL_ENABLED:-true} $(AV) demo up --spec $(SPEC)
 
 demo-stop: $(STAMP) ## Stop exactly what `make demo` started
 	$(AV) demo down
@@ -149,6 +149,17 @@ vision-verify: $(STAMP) ## Health check: rules loaded, runway, alerts, autoheal
 
 open-vision: $(STAMP) ## Open the AetherVision dashboard (GRAFANA_URL)
 	$(AV) open --spec $(SPEC)
+
+# DEMO_DIR (default .demo) and EXPERIMENTS (default chaos/experiments.yaml) point elsewhere.
+CHAOS_ARGS = $(if $(DEMO_DIR),--workdir $(DEMO_DIR)) $(if $(EXPERIMENTS),--experiments $(EXPERIMENTS))
+chaos-tcp: $(STAMP) ## Chaos: stop the probed crm-api; expect TcpEndpointDownFast, autoheal's restart, recovery
+	$(AV) chaos tcp --spec $(SPEC) $(CHAOS_ARGS)
+
+chaos-http: $(STAMP) ## Chaos: crm-api's health check answers 500; expect HttpEndpointDownFast, restart, recovery
+	$(AV) chaos http --spec $(SPEC) $(CHAOS_ARGS)
+
+chaos-burn: $(STAMP) ## Chaos: half the payments fail; expect the fast-burn page and autoheal's rollback (~20 min)
+	$(AV) chaos burn --spec $(SPEC) $(CHAOS_ARGS)
 
 simulate-dip: $(STAMP) ## Degrade the simulated payment rate (RATIO=0.3)
 	$(AV) simulate dip $(if $(RATIO),--error-ratio $(RATIO))

@@ -98,7 +98,7 @@ def test_verify_passes_against_the_running_stack(cli, live, client):
     assert all(line.startswith("✅") for line in lines) and len(lines) == 11, result.output
     assert any(line.startswith("✅ Alertmanager: http://127.0.0.1:") and "generated routes" in line
                for line in lines)
-    assert "✅ Probes: 10 healthy (minimum 5)" in lines  # the demo probes its 5 services, HTTP and TCP
+    assert "✅ Probes: 12 healthy (minimum 5)" in lines  # the demo probes its 6 services, HTTP and TCP
     assert "✅ SLO runways: 1 recorded for 1 SLO(s)" in lines
     assert any(line.startswith("✅ Autoheal target:") and " up" in line for line in lines)
     assert "✅ Autoheal: enabled" in lines

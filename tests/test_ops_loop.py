@@ -87,7 +87,7 @@ def test_verify_passes_as_soon_as_up_returns(loop, cli, tmp_path):
     spec_path = loop["cfg"].workdir.parent / "aethervision.yaml"
     result = cli("verify", "--spec", str(spec_path), "--prometheus-url", loop["urls"]["prometheus"])
     assert result.exit_code == 0, result.output
-    assert "❌" not in result.output and "✅ Probes: 10 healthy (minimum 5)" in result.output
+    assert "❌" not in result.output and "✅ Probes: 12 healthy (minimum 5)" in result.output
     assert "✅ Alertmanager: " in result.output
 
 
@@ -169,9 +169,9 @@ def test_alertmanager_inhibits_tickets_while_the_same_slo_pages(loop):
 def test_a_stopped_service_lowers_the_probe_counts(loop):
     client = loop["client"]
     before = (client.value("aethervision:probes_http_up"), client.value("aethervision:probes_tcp_up"))
-    assert before == (5, 5)  # Prometheus, Alertmanager, autoheal, simulator, blackbox itself
+    assert before == (6, 6)  # Prometheus, Alertmanager, autoheal, simulator, crm-api, blackbox itself
     running, _ = procs.load(loop["cfg"].workdir / stack.STATE_FILE)
     procs.stop(next(p for p in running if p.name == "simulator"))
     wait_for("both probes of the simulator to fail", lambda: (
-        client.value("aethervision:probes_http_up"), client.value("aethervision:probes_tcp_up")) == (4, 4),
+        client.value("aethervision:probes_http_up"), client.value("aethervision:probes_tcp_up")) == (5, 5),
         timeout=60)

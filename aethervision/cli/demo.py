@@ -11,7 +11,7 @@ from aethervision.cli.common import handle_errors, load_spec, main, spec_option
 from aethervision.core import defaults
 from aethervision.core.lazy import Lazy
 
-fleet, stack = Lazy("aethervision.live.fleet"), Lazy("aethervision.live.stack")
+fleet, stack, heal = Lazy("aethervision.live.fleet"), Lazy("aethervision.live.stack"), Lazy("aethervision.live.heal")
 
 workdir_option = click.option("--workdir", type=click.Path(file_okay=False), default=defaults.DEMO_DIR,
                               show_default=True,
@@ -38,6 +38,8 @@ def _report_stopped(results: list, what: str, workdir: str, width: int) -> None:
 @click.option("--simulator-port", type=int, default=defaults.SIMULATOR_PORT, show_default=True)
 @click.option("--alertmanager-port", type=int, default=defaults.ALERTMANAGER_PORT, show_default=True)
 @click.option("--blackbox-port", type=int, default=defaults.BLACKBOX_PORT, show_default=True)
+@click.option("--crm-api-port", type=int, default=defaults.CRM_API_PORT, show_default=True,
+              help="The probed endpoint that chaos experiments break (started when the spec has probes).")
 @click.option("--history-days", type=click.IntRange(1, 60), default=defaults.DEMO_HISTORY_DAYS, show_default=True,
               help="Days of simulated history backfilled before the live start.")
 @click.option("--actions", type=click.Path(dir_okay=False), default=None,
@@ -47,7 +49,7 @@ def _report_stopped(results: list, what: str, workdir: str, width: int) -> None:
               help="Put a slow burn, an outage and a blip into the history (`make backtest` reports them).")
 @handle_errors
 def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, alertmanager_port, blackbox_port,
-            history_days, actions, incidents):
+            crm_api_port, history_days, actions, incidents):
     """Start the stack in the background; `make demo-stop` stops it.
 
     \b
@@ -57,7 +59,8 @@ def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, 
     2. backfills the recording rules the 30-day window reads (range queries
        at each rule's interval against a temporary Prometheus, level by level);
     3. starts the simulator, the autoheal service (AUTOHEAL_ENABLED is passed
-       on), the blackbox exporter probing the demo's own services, Alertmanager
+       on), crm-api (the endpoint chaos experiments break), the blackbox
+       exporter probing the demo's own services, Alertmanager
        (routing to autoheal with a fresh bearer token) and Prometheus with the
        generated config and rules;
     4. returns once the first rule evaluation has recorded the runway.
@@ -68,7 +71,7 @@ def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, 
     passed = {k: os.environ[k] for k in ("AUTOHEAL_ENABLED", "AUTOHEAL_WEBHOOK_TOKEN") if k in os.environ}
     cfg = stack.DemoConfig(workdir=Path(workdir), prometheus_port=prometheus_port, autoheal_port=autoheal_port,
                            simulator_port=simulator_port, alertmanager_port=alertmanager_port,
-                           blackbox_port=blackbox_port, history_days=history_days,
+                           blackbox_port=blackbox_port, crm_api_port=crm_api_port, history_days=history_days,
                            actions=Path(actions) if actions else None,
                            incidents=tuple(i for i in defaults.DEMO_INCIDENTS
                                            if incidents and i[1] < history_days * 86400),
@@ -82,7 +85,8 @@ def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, 
         click.echo(f"  Alertmanager {urls['alertmanager']}   (routes to autoheal; UI at /#/alerts)")
     if "blackbox" in urls:
         click.echo(f"  blackbox     {urls['blackbox']}   (probes the demo's services)")
-    click.echo("Next: make show-breach · make vision-verify · make simulate-dip · make demo-stop")
+        click.echo(f"  crm-api      {urls['crm-api']}/healthz   (the endpoint `make chaos-tcp` stops)")
+    click.echo("Next: make show-breach · make vision-verify · make simulate-dip · make chaos-tcp · make demo-stop")
 
 
 @demo.command("down")
@@ -91,6 +95,25 @@ def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, 
 def demo_down(workdir):
     """Stop exactly the processes `demo up` started (by recorded pid)."""
     _report_stopped(stack.down(Path(workdir)), "demo", workdir, 11)
+
+
+@demo.command("heal")
+@workdir_option
+@click.option("--only", multiple=True, metavar="NAME", help="Look at this process only (repeatable), e.g. crm-api.")
+@handle_errors
+def demo_heal(workdir, only):
+    """Start again every demo process that is down or unhealthy.
+
+    
+    A process is healthy when it still runs the recorded command and its
+    readiness URL answers 200; otherwise it is stopped (if it is still there)
+    and started with the recorded command, environment and log, and demo.json
+    gets the new pid. In the demo this is the autoheal action for
+    TcpEndpointDownFast and HttpEndpointDownFast; chaos experiments restore
+    with it too.
+    """
+    for name, outcome in heal.heal(Path(workdir), set(only) or None, progress=lambda m: click.echo(f"heal: {m}")):
+        click.echo(f"  {name:<12} {outcome}")
 
 
 @demo.command("status")

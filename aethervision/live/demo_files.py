@@ -3,7 +3,8 @@
 Prometheus, Alertmanager and the blackbox exporter get the configuration
 `aethervision build` writes, with addresses moved to the demo's ports; the
 probes target the demo's own services (HTTP and TCP), so a healthy demo has
-ten healthy probes and stopping a service drops its two. The autoheal webhook
+twelve healthy probes and stopping a service drops its two; crm-api is there to be
+broken (chaos experiments) and healed (`demo heal`, the endpoint-down alerts' action). The autoheal webhook
 token is a fresh random file that Alertmanager sends and autoheal requires.
 """
 
@@ -21,7 +22,7 @@ import yaml
 from aethervision.builder import outputs, render
 from aethervision.core import defaults, durations
 from aethervision.core.model import Spec
-from aethervision.live import simulator
+from aethervision.live import endpoint, simulator
 from aethervision.live.autoheal import actions as actions_mod
 from aethervision.ops import alertmanager, blackbox
 from aethervision.ops import prometheus as prom_config
@@ -37,6 +38,7 @@ class DemoConfig:
     simulator_port: int = defaults.SIMULATOR_PORT
     alertmanager_port: int = defaults.ALERTMANAGER_PORT
     blackbox_port: int = defaults.BLACKBOX_PORT
+    crm_api_port: int = defaults.CRM_API_PORT
     history_days: int = defaults.DEMO_HISTORY_DAYS  # the 30-day window plus a day
     history_step: int = 60
     backfill_interval: str | None = None  # also the slow group's interval; default: the spec's (5m)
@@ -61,15 +63,31 @@ class DemoConfig:
             out["Alertmanager"] = self.alertmanager_port
         if spec.probes:
             out["blackbox exporter"] = self.blackbox_port
+            out["crm-api"] = self.crm_api_port
         return out
 
 
 def own_probe_targets(cfg: DemoConfig, spec: Spec) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(HTTP URLs, TCP addresses) of the demo's own services."""
     paths = {cfg.prometheus_port: "/-/healthy", cfg.autoheal_port: "/-/healthy", cfg.simulator_port: "/metrics",
-             cfg.alertmanager_port: "/-/healthy", cfg.blackbox_port: "/metrics"}
+             cfg.alertmanager_port: "/-/healthy", cfg.blackbox_port: "/metrics",
+             cfg.crm_api_port: endpoint.HEALTH_PATH}
     ports = list(cfg.services(spec).values())
     return (tuple(f"{cfg.url(p)}{paths[p]}" for p in ports), tuple(cfg.address(p) for p in ports))
+
+
+def health_urls(spec: Spec, cfg: DemoConfig) -> dict[str, str]:
+    """Each demo process's readiness URL, by its recorded name: start-up waits for it and
+    `demo heal` restarts a process that does not answer it with 200."""
+    urls = {"simulator": f"{cfg.url(cfg.simulator_port)}/metrics",
+            "autoheal": f"{cfg.url(cfg.autoheal_port)}/-/healthy",
+            "prometheus": f"{cfg.url(cfg.prometheus_port)}/-/ready"}
+    if spec.probes:
+        urls["crm-api"] = f"{cfg.url(cfg.crm_api_port)}{endpoint.HEALTH_PATH}"
+        urls["blackbox"] = f"{cfg.url(cfg.blackbox_port)}/-/healthy"
+    if spec.alertmanager:
+        urls["alertmanager"] = f"{cfg.url(cfg.alertmanager_port)}/-/ready"
+    return urls
 
 
 def demo_spec(spec: Spec, cfg: DemoConfig) -> Spec:
@@ -154,15 +172,24 @@ def autoheal_alerts(spec: Spec) -> list[str]:
             if rule["labels"].get("autoheal") == "true"]
 
 
+ENDPOINT_DOWN = ("HttpEndpointDownFast", "TcpEndpointDownFast")
+
+
 def actions_yml(spec: Spec, cfg: DemoConfig) -> Path:
     """The autoheal mapping: the given file, or one that answers each autoheal-marked alert
-    with `aethervision simulate recovery` (in the demo, that stands for a rollback)."""
+    with `aethervision simulate recovery` (in the demo, that stands for a rollback), and the
+    endpoint-down alerts with `aethervision demo heal` (restart what is down or unhealthy)."""
     if cfg.actions is not None:
         return cfg.actions
-    command = [sys.executable, "-m", "aethervision", "simulate", "recovery", "--url", cfg.url(cfg.simulator_port)]
+    rollback = {"description": "Demo rollback: restore the healthy payment rate.",
+                "command": [sys.executable, "-m", "aethervision", "simulate", "recovery",
+                            "--url", cfg.url(cfg.simulator_port)]}
+    restart = {"description": "Demo restart: start again every demo process that is down or unhealthy.",
+               "command": [sys.executable, "-m", "aethervision", "demo", "heal",
+                           "--workdir", str(cfg.workdir.resolve())],
+               "timeout": "2m", "cooldown": "1m"}  # a restart is cheap; chaos runs may follow each other
     doc = {"version": actions_mod.VERSION, "defaults": {"timeout": "30s", "cooldown": "10m"},
-           "actions": {name: {"description": "Demo rollback: restore the healthy payment rate.",
-                              "command": command} for name in autoheal_alerts(spec)}}
+           "actions": {name: restart if name in ENDPOINT_DOWN else rollback for name in autoheal_alerts(spec)}}
     path = cfg.workdir / "autoheal-actions.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(doc, sort_keys=False))

@@ -10,7 +10,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from aethervision.clients import servers
@@ -24,6 +24,7 @@ class Proc:
     pid: int
     argv: list[str]
     log: str
+    env: dict[str, str] = field(default_factory=dict)  # set on top of ours; no secrets (token by file)
 
 
 def binary(names: tuple[str, ...], package: str) -> str:
@@ -37,15 +38,17 @@ def prometheus_binary() -> str:
 
 
 def spawn(name: str, argv: list[str], log: Path, env: dict[str, str] | None = None) -> Proc:
-    """Start argv detached from our terminal (own session), output to log."""
+    """Start argv detached from our terminal (own session), output to log; `env` is set on top
+    of our environment and recorded, so that a restart (`demo heal`) starts it the same way."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         try:
             popen = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                     start_new_session=True, close_fds=True, env=env)
+                                     start_new_session=True, close_fds=True,
+                                     env={**os.environ, **env} if env else None)
         except OSError as exc:
             raise UserError(f"cannot start {name} ({argv[0]}): {exc.strerror}") from exc
-    return Proc(name, popen.pid, list(argv), str(log))
+    return Proc(name, popen.pid, list(argv), str(log), dict(env or {}))
 
 
 def alive(pid: int) -> bool:

@@ -1,5 +1,5 @@
-"""Run the simulator and the autoheal service in this process: what `aethervision simulate
-serve`, `aethervision autoheal` and the demo stack start.
+"""Run the simulator, the autoheal service or the demo's crm-api endpoint in this process:
+what `aethervision simulate serve`, `aethervision autoheal` and the demo stack start.
 
 The demo spawns `python -m aethervision.live.services NAME ...` rather than the
 CLI, so the library does not depend on how the command line is spelled.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from aethervision.core import defaults
 from aethervision.core.errors import AetherVisionError, UserError
-from aethervision.live import httpd, simulator
+from aethervision.live import endpoint, httpd, simulator
 from aethervision.live.autoheal import actions as actions_mod
 from aethervision.live.autoheal import server as autoheal_server
 from aethervision.live.autoheal.service import Autoheal
@@ -75,6 +75,13 @@ def serve_autoheal(listen: str, actions_path: Path, say: Say) -> None:
     say("autoheal stopped")
 
 
+def serve_endpoint(listen: str, say: Say) -> None:
+    host, port = httpd.parse_listen(listen)
+    srv = endpoint.server(endpoint.Endpoint(), host, port)
+    say(f"crm-api on {srv.url}{endpoint.HEALTH_PATH} (POST {endpoint.FAULT_PATH} injects a fault)")
+    srv.serve_until_signalled()
+
+
 def argv(name: str, listen: str, **options) -> list[str]:
     """The command line that starts service `name` in a child process."""
     args = [sys.executable, "-m", "aethervision.live.services", name, "--listen", listen]
@@ -95,10 +102,14 @@ def main(args: list[str] | None = None) -> int:
     heal = sub.add_parser("autoheal")
     heal.add_argument("--listen", default=defaults.AUTOHEAL_LISTEN)
     heal.add_argument("--actions", type=Path, default=Path(defaults.ACTIONS_PATH))
+    api = sub.add_parser("endpoint")
+    api.add_argument("--listen", default=f"{defaults.HOST}:{defaults.CRM_API_PORT}")
     opts = parser.parse_args(args)
     try:
         if opts.service == "simulator":
             serve_simulator(opts.listen, opts.rps, opts.error_ratio, opts.resume_from, print)
+        elif opts.service == "endpoint":
+            serve_endpoint(opts.listen, print)
         else:
             serve_autoheal(opts.listen, opts.actions, print)
     except AetherVisionError as exc:

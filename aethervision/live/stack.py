@@ -8,7 +8,6 @@ service and Prometheus with the generated config and rules.
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from aethervision.core import durations
 from aethervision.core.errors import UserError
 from aethervision.core.model import Spec
 from aethervision.live import demo_files as files
-from aethervision.live import rule_backfill, services, simulator
+from aethervision.live import heal, rule_backfill, services, simulator
 from aethervision.live.demo_files import DemoConfig
 from aethervision.live.procs import (
     Proc,
@@ -40,12 +39,12 @@ from aethervision.ops import prometheus as prom_config
 from aethervision.promql import queries as q
 from aethervision.rules import files as rules
 
-STATE_FILE = "demo.json"
+STATE_FILE = heal.STATE_FILE
 Progress = Callable[[str], None]
 
 
-def _service(cfg: DemoConfig, name: str, argv: list[str], ready: str) -> Proc:
-    proc = spawn(name, argv, cfg.workdir / "logs" / f"{name}.log")
+def _service(cfg: DemoConfig, name: str, argv: list[str], ready: str, env: dict[str, str] | None = None) -> Proc:
+    proc = spawn(name, argv, cfg.workdir / "logs" / f"{name}.log", env)
     try:
         wait_http(ready, proc, timeout=60)
     except BaseException:
@@ -152,34 +151,31 @@ def up(spec: Spec, cfg: DemoConfig, progress: Progress = print) -> dict[str, str
     history = backfill(spec, cfg, data, progress)
 
     started: list[Proc] = []
-    logs = cfg.workdir / "logs"
+    health = files.health_urls(spec, cfg)  # what `demo heal` checks before restarting a process
+
+    def service(name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
+        started.append(_service(cfg, name, argv, health[name], env))
+
     try:
-        sim = spawn("simulator", services.argv("simulator", f"{cfg.host}:{cfg.simulator_port}", rps=cfg.rps,
-                                               error_ratio=cfg.error_ratio, resume_from=history),
-                    logs / "simulator.log")
-        started.append(sim)
-        wait_http(f"{cfg.url(cfg.simulator_port)}/metrics", sim)
-        heal = spawn("autoheal", services.argv("autoheal", f"{cfg.host}:{cfg.autoheal_port}", actions=actions),
-                     logs / "autoheal.log", env=_env(env))
-        started.append(heal)
-        wait_http(f"{cfg.url(cfg.autoheal_port)}/-/healthy", heal)
+        service("simulator", services.argv("simulator", cfg.address(cfg.simulator_port), rps=cfg.rps,
+                                           error_ratio=cfg.error_ratio, resume_from=history))
+        service("autoheal", services.argv("autoheal", cfg.address(cfg.autoheal_port), actions=actions), env)
         if spec.probes:
-            started.append(_service(cfg, "blackbox", [
+            service("crm-api", services.argv("endpoint", cfg.address(cfg.crm_api_port)))
+            service("blackbox", [
                 binary(("prometheus-blackbox-exporter", "blackbox_exporter"), "prometheus-blackbox-exporter"),
                 f"--config.file={files.blackbox_yml(spec, cfg).resolve()}",
-                f"--web.listen-address={cfg.address(cfg.blackbox_port)}"],
-                f"{cfg.url(cfg.blackbox_port)}/-/healthy"))
+                f"--web.listen-address={cfg.address(cfg.blackbox_port)}"])
         if spec.alertmanager:
             am_config = files.alertmanager_yml(spec, cfg, token)
-            started.append(_service(cfg, "alertmanager", [
+            service("alertmanager", [
                 binary(("alertmanager", "prometheus-alertmanager"), "prometheus-alertmanager"),
                 f"--config.file={am_config.resolve()}",
                 f"--storage.path={(cfg.workdir / 'alertmanager' / 'data').resolve()}",
-                f"--web.listen-address={cfg.address(cfg.alertmanager_port)}", "--cluster.listen-address="],
-                f"{cfg.url(cfg.alertmanager_port)}/-/ready"))
+                f"--web.listen-address={cfg.address(cfg.alertmanager_port)}", "--cluster.listen-address="])
         progress("starting Prometheus with the generated rules")
         started.append(_prometheus(cfg, config, data, cfg.prometheus_port, "prometheus"))
-        save(state_path, started, {"urls": {}, "started": int(time.time())})  # stoppable while we wait
+        save(state_path, started, {"urls": {}, "health": health, "started": int(time.time())})  # stoppable now
         _first_evaluation(cfg, spec, progress)
     except BaseException:
         stop_all(started, state_path)
@@ -190,13 +186,9 @@ def up(spec: Spec, cfg: DemoConfig, progress: Progress = print) -> dict[str, str
         urls["alertmanager"] = cfg.url(cfg.alertmanager_port)
     if spec.probes:
         urls["blackbox"] = cfg.url(cfg.blackbox_port)
-    save(state_path, started, {"urls": urls, "started": int(time.time())})
+        urls["crm-api"] = cfg.url(cfg.crm_api_port)
+    save(state_path, started, {"urls": urls, "health": health, "started": int(time.time())})
     return urls
-
-
-def _env(extra: dict[str, str]) -> dict[str, str]:
-    """The child's environment: ours plus the autoheal settings."""
-    return {**os.environ, **extra}
 
 
 def down(workdir: Path) -> list[tuple[Proc, str]]:

@@ -13,7 +13,7 @@ from aethervision.live import procs, stack
 def demo_config(workdir: Path, **settings) -> stack.DemoConfig:
     """A DemoConfig with every service on a free port (never the defaults a user's demo may hold)."""
     ports = {name: procs.free_port() for name in ("prometheus_port", "autoheal_port", "simulator_port",
-                                                  "alertmanager_port", "blackbox_port")}
+                                                  "alertmanager_port", "blackbox_port", "crm_api_port")}
     return stack.DemoConfig(workdir=workdir, **ports, **settings)
 
 
