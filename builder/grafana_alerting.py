@@ -6,7 +6,10 @@ and annotations: query A is the rule's PromQL (instant) on the spec's datasource
 0 + 1` gives each series the alert expression returns a 1, and the condition C is B > 0, so
 the rule fires for exactly the series the Prometheus rule would. No data is OK (an alert
 expression that returns nothing is not firing). `$value` in annotations reads A's value.
-The recording rules stay in Prometheus: the alerts read the series they record. The
+The recording rules stay in Prometheus unless `alerting.recording_rules: grafana`: then each
+becomes a Grafana recording rule (query A is its PromQL, `record.metric` its name, written to
+Grafana's recording target data source, which must be the spec's datasource so the rules that
+read recorded series find them), in groups of the same name, order and interval. The
 `alertmanager` section's receivers become contact points and its routes a notification
 policy.
 """
@@ -23,6 +26,7 @@ from aethervision.ops import alertmanager
 from aethervision.rules import files as rules
 
 RULES_FILE = "alerting/aethervision-rules.yaml"
+RECORDING_FILE = "alerting/aethervision-recording.yaml"
 NOTIFICATIONS_FILE = "alerting/aethervision-notifications.yaml"
 EXPR = "__expr__"
 # Alertmanager receiver config -> (Grafana contact point type, settings from one config).
@@ -45,14 +49,26 @@ def _annotation(text: str) -> str:
     return re.sub(r"\$value\b", "$values.A.Value", str(text))
 
 
-def _rule(spec: Spec, group: str, alert: dict) -> dict:
+def _query(spec: Spec, expr: str) -> dict:
     ds = spec.grafana.datasource_uid
+    return {"refId": "A", "relativeTimeRange": {"from": 600, "to": 0}, "datasourceUid": ds,
+            "model": {"refId": "A", "expr": expr, "instant": True, "range": False,
+                      "datasource": {"type": "prometheus", "uid": ds}}}
+
+
+def _recording(spec: Spec, group: str, rule: dict) -> dict:
+    """A Prometheus recording rule as a Grafana one: same query, name and labels."""
+    return {"uid": uid(group, rule["record"]), "title": rule["record"], "condition": "A",
+            "data": [_query(spec, rule["expr"])], "record": {"metric": rule["record"], "from": "A"},
+            "noDataState": "OK", "execErrState": "Error", "for": "0s", "labels": dict(rule.get("labels", {})),
+            "annotations": {}}
+
+
+def _rule(spec: Spec, group: str, alert: dict) -> dict:
     return {
         "uid": uid(group, alert["alert"]), "title": alert["alert"], "condition": "C",
         "data": [
-            {"refId": "A", "relativeTimeRange": {"from": 600, "to": 0}, "datasourceUid": ds,
-             "model": {"refId": "A", "expr": alert["expr"], "instant": True, "range": False,
-                       "datasource": {"type": "prometheus", "uid": ds}}},
+            _query(spec, alert["expr"]),
             {"refId": "B", "datasourceUid": EXPR,
              "model": {"refId": "B", "type": "math", "expression": "$A * 0 + 1",
                        "datasource": {"type": EXPR, "uid": EXPR}}},
@@ -74,6 +90,17 @@ def rule_groups(spec: Spec) -> list[dict]:
         interval = group.get("interval", spec.rules.interval)
         out.append({"orgId": 1, "name": group["name"], "folder": spec.grafana.folder_title, "interval": interval,
                     "rules": [_rule(spec, group["name"], r) for r in group["rules"] if "alert" in r]})
+    return out
+
+
+def recording_groups(spec: Spec) -> list[dict]:
+    """Grafana recording rule groups (alerting.recording_rules: grafana): one per Prometheus
+    recording group, each rule after the ones it reads as there."""
+    out = []
+    for group in rules.recording_rules(spec)["groups"]:
+        converted = [_recording(spec, group["name"], r) for r in group["rules"]]
+        out.append({"orgId": 1, "name": group["name"], "folder": spec.grafana.folder_title,
+                    "interval": group["interval"], "rules": converted})
     return out
 
 
@@ -126,9 +153,12 @@ def policy(spec: Spec, known: set[str]) -> dict:
 
 def files(spec: Spec) -> dict[str, dict]:
     """Relative path -> provisioning document, for the spec's alerting.engine."""
+    out = {}
+    if spec.recording_engine == "grafana":
+        out[RECORDING_FILE] = {"apiVersion": 1, "groups": recording_groups(spec)}
     if spec.alerting_engine == "prometheus":
-        return {}
-    out = {RULES_FILE: {"apiVersion": 1, "groups": rule_groups(spec)}}
+        return out
+    out[RULES_FILE] = {"apiVersion": 1, "groups": rule_groups(spec)}
     points = contact_points(spec) if spec.alertmanager is not None else []
     if points and spec.autoheal:
         points.insert(0, {"orgId": 1, "name": "autoheal", "receivers": [

@@ -64,8 +64,9 @@ def files(spec: Spec, built: dict[str, dict], docs: dict[str, dict]) -> dict[str
     out["dashboards/aethervision.yaml"] = render.to_yaml(provisioning.dashboard_provider(spec), source)
     out["datasources/prometheus.yaml"] = render.to_yaml(provisioning.datasource(spec), source)
     if spec.outputs.rule_files:
-        out.update({f"{PROMETHEUS_DIR}/{name}": text for name, text in rule_files(spec, docs).items()
-                    if not (name == rules.ALERTS_FILE and spec.alerting_engine == "grafana")})
+        loaded = rules.prometheus_files(spec)
+        out.update({f"{PROMETHEUS_DIR}/{name}": text
+                    for name, text in rule_files(spec, docs).items() if name in loaded})
     out.update({rel: render.to_yaml(doc, source) for rel, doc in grafana_alerting.files(spec).items()})
     out.update({rel: render.to_yaml(doc, source) for rel, doc in targets.documents(spec).items()})
     if spec.prometheus and spec.outputs.rule_files:  # optional section: no scrape config without it

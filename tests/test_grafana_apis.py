@@ -140,9 +140,10 @@ def test_server_discovery_picks_the_most_stable_version_of_each_family():
 
 
 @pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("recording", ["prometheus", "grafana"])
 def test_grafana_managed_alerting_is_pushed_once_and_then_writes_nothing(cli, spec_data, write_spec, version,
-                                                                         grafana_schema):
-    spec_data["alerting"] = {"engine": "grafana"}
+                                                                         grafana_schema, recording):
+    spec_data["alerting"] = {"engine": "grafana", "recording_rules": recording}
     spec_data["alertmanager"]["receivers"] = {
         "page": {"webhook_configs": [{"url": "http://pager.example/hook"}]},
         "ticket": {"slack_configs": [{"api_url": "https://hooks.slack.example/x", "channel": "#ops"}]}}
@@ -156,6 +157,9 @@ def test_grafana_managed_alerting_is_pushed_once_and_then_writes_nothing(cli, sp
             (grafana_schema / "alerting.jsonschema.json").read_text())["definitions"]})
         for group in groups.values():
             assert list(validator.iter_errors(group)) == []
+        recorded = [r["record"]["metric"] for g in groups.values() for r in g["rules"] if r.get("record")]
+        assert bool(recorded) == (recording == "grafana")
+        assert all(m.startswith(("slo:", "aethervision:")) for m in recorded)
         types = sorted(p["type"] for p in grafana.alerting.contact_points.values())
         assert types[:2] == ["slack", "webhook"] and grafana.alerting.policy["receiver"]
         assert "create    rule group" in first.output and "update    notification policy" in first.output

@@ -104,6 +104,37 @@ def test_engine_grafana_writes_no_prometheus_alerts_and_the_notification_policy(
                                                                 [["severity", "=", "warning"]]]
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_recording_rules_as_grafana_recording_rules(case, tmp_path, grafana_schema):
+    """alerting.recording_rules: grafana: every Prometheus recording rule, in the same group, order
+    and interval, becomes a Grafana recording rule with the same query, metric and labels; the
+    Prometheus recording file is not written and prometheus.yml does not load it."""
+    spec = _spec(tmp_path, case, alerting={"engine": "both", "recording_rules": "grafana"},
+                 prometheus={"scrape_interval": "15s", "evaluation_interval": "30s",
+                             "scrape": [{"job": "app", "targets": ["localhost:8080"]}]})
+    files = outputs.files(spec, outputs.dashboards(spec), outputs.rule_documents(spec))
+    assert "prometheus/prometheus-recording-rules.yml" not in files
+    assert "prometheus/prometheus-alerts.yml" in files
+    assert yaml.safe_load(files["prometheus/prometheus.yml"])["rule_files"] == ["prometheus-alerts.yml"]
+    grafana = yaml.safe_load(files[grafana_alerting.RECORDING_FILE])["groups"]
+    prometheus = outputs.rule_documents(spec)["prometheus-recording-rules.yml"]["groups"]
+    assert [(g["name"], g["interval"]) for g in grafana] == [(g["name"], g["interval"]) for g in prometheus]
+    validator = _alerting_validator(grafana_schema, "RuleGroup")
+    for ours, theirs in zip(grafana, prometheus):
+        assert [(r["record"]["metric"], r["data"][0]["model"]["expr"], r["labels"]) for r in ours["rules"]] == \
+            [(r["record"], r["expr"], r.get("labels", {})) for r in theirs["rules"]]
+        assert all(r["record"]["from"] == r["condition"] == r["data"][0]["refId"] for r in ours["rules"])
+        assert list(validator.iter_errors(grafana_alerting.as_api_group(spec, ours))) == []
+    uids = [r["uid"] for g in grafana for r in g["rules"]]
+    assert len(set(uids)) == len(uids) and all(len(u) <= 40 for u in uids)
+
+
+def test_recording_rules_default_to_prometheus(tmp_path):
+    spec = _spec(tmp_path, "fleet", alerting={"engine": "grafana"})
+    files = outputs.files(spec, outputs.dashboards(spec), outputs.rule_documents(spec))
+    assert grafana_alerting.RECORDING_FILE not in files and "prometheus/prometheus-recording-rules.yml" in files
+
+
 def test_a_receiver_grafana_cannot_send_to_is_refused_by_field(tmp_path):
     spec = _spec(tmp_path, "fleet", alerting={"engine": "grafana"},
                  alertmanager={"target": "localhost:9093", "receivers": {"page": {"sns_configs": [{}]}}})

@@ -1,4 +1,5 @@
-"""Push Grafana-managed alerting (alerting.engine: grafana | both) through the alerting provisioning API.
+"""Push Grafana-managed alerting (alerting.engine: grafana | both; alerting.recording_rules:
+grafana) through the alerting provisioning API.
 
 Grafana's documented endpoints (Grafana 9 and later, the same on 11, 12 and 13):
 - rule groups: GET / PUT /api/v1/provisioning/folder/<folderUid>/rule-groups/<group>;
@@ -21,7 +22,8 @@ from aethervision.core.errors import UserError
 from aethervision.core.model import Spec
 
 BASE = "/v1/provisioning"
-RULE_KEYS = ("uid", "title", "condition", "data", "for", "labels", "annotations", "noDataState", "execErrState")
+RULE_KEYS = ("uid", "title", "condition", "data", "for", "labels", "annotations", "noDataState", "execErrState",
+             "record")
 REDACTED = "[REDACTED]"
 
 
@@ -65,7 +67,9 @@ def push(session: Session, spec: Spec, dry_run: bool = False) -> list[AlertingSt
     files = grafana_alerting.files(spec)
     steps: list[AlertingStep] = []
     folder = spec.grafana.folder_uid
-    for group in files.get(grafana_alerting.RULES_FILE, {}).get("groups", []):
+    groups = [g for name in (grafana_alerting.RECORDING_FILE, grafana_alerting.RULES_FILE)
+              for g in files.get(name, {}).get("groups", [])]  # recording first: the alerts read them
+    for group in groups:
         body = grafana_alerting.as_api_group(spec, group)
         path = f"{BASE}/folder/{folder}/rule-groups/{group['name']}"
         remote = _get(session, f"read rule group {group['name']}", path)

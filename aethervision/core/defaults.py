@@ -104,6 +104,8 @@ RULES_ENGINE = "prometheus"
 DASHBOARD_FORMAT = "classic"
 # alerting.engine: where the SLO alerts are evaluated (Prometheus rule files, Grafana-managed rules, both).
 ALERTING_ENGINE = "prometheus"
+# alerting.recording_rules: who records the SLO series (Prometheus rule files, or Grafana recording rules).
+RECORDING_ENGINE = "prometheus"
 # probes.endpoint_down: HttpEndpointDownFast / TcpEndpointDownFast (the seed's names).
 ENDPOINT_DOWN_FOR = "1m"
 ENDPOINT_DOWN_SEVERITY = "critical"

@@ -296,4 +296,5 @@ class Spec:
     outputs: Outputs = Outputs()
     rules: RuleGroups = RuleGroups("30s", 30, "5m", 300, "6h", 21600)  # the loader sets it from the spec
     alerting_engine: str = "prometheus"  # alerting.engine: prometheus, grafana (Grafana-managed) or both
+    recording_engine: str = "prometheus"  # alerting.recording_rules: prometheus, or grafana (recording rules)
     slack: Slack | None = None  # notifications.slack: runway in chat messages

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aethervision.core import defaults
 from aethervision.core.model import Spec
 from aethervision.ops import blackbox
-from aethervision.rules.files import ALERTS_FILE, RECORDING_FILE
+from aethervision.rules.files import prometheus_files
 
 
 def intervals(spec: Spec) -> tuple[str, str]:
@@ -33,6 +33,6 @@ def config(spec: Spec) -> dict:
     out = {"global": {"scrape_interval": scrape_interval, "evaluation_interval": evaluation_interval}}
     if spec.alertmanager:
         out["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": [spec.alertmanager.target]}]}]}
-    out["rule_files"] = [RECORDING_FILE, ALERTS_FILE]
+    out["rule_files"] = prometheus_files(spec)
     out["scrape_configs"] = jobs
     return out

@@ -25,6 +25,12 @@ def _timed(spec: Spec, group: dict) -> dict:
             **{k: v for k, v in group.items() if k not in ("name", "interval")}}
 
 
+def prometheus_files(spec: Spec) -> list[str]:
+    """The rule files Prometheus loads: none of what Grafana evaluates instead (alerting section)."""
+    return [name for name, grafana in ((RECORDING_FILE, spec.recording_engine == "grafana"),
+                                       (ALERTS_FILE, spec.alerting_engine == "grafana")) if not grafana]
+
+
 def recording_rules(spec: Spec) -> dict:
     groups = [g for s in spec.slos for g in slo.recording_groups(spec, s)] + [ops.recording_group(spec)]
     return {"groups": [_timed(spec, g) for g in groups]}

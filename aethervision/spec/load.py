@@ -119,6 +119,7 @@ class _Builder:
                     alertmanager=optional("alertmanager", self.alertmanager),
                     outputs=self.outputs(data.get("outputs", {})), rules=self.rules(data),
                     alerting_engine=data.get("alerting", {}).get("engine", d.ALERTING_ENGINE),
+                    recording_engine=data.get("alerting", {}).get("recording_rules", d.RECORDING_ENGINE),
                     slack=self.slack(data.get("notifications", {}).get("slack")))
 
     def slo(self, i: int, s: dict) -> SLO:
