@@ -109,3 +109,5 @@ RECORDING_ENGINE = "prometheus"
 # probes.endpoint_down: HttpEndpointDownFast / TcpEndpointDownFast (the seed's names).
 ENDPOINT_DOWN_FOR = "1m"
 ENDPOINT_DOWN_SEVERITY = "critical"
+# Budget-consumed alerts of calendar SLOs: a ticket at half the period's budget, a page at 90%.
+BUDGET_CONSUMED_ALERTS = ({"share": 0.5, "severity": "warning"}, {"share": 0.9, "severity": "critical"})

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from aethervision.core import defaults
+from aethervision.core.periods import BudgetAlert, Calendar, Correction, Maintenance
 
 
 class Policy(StrEnum):
@@ -86,6 +87,7 @@ class SLO:
     alert_name: str = ""  # alert name prefix; derived from the name when empty
     alerting: tuple[tuple[str, Tier], ...] = ()  # tier name -> overrides
     no_data: NoData = NoData(for_=defaults.NO_DATA_FOR, severity=defaults.NO_DATA_SEVERITY)
+    calendar: Calendar | None = None  # window: {calendar, timezone}; `window` is then the nominal length
 
     def tier(self, name: str) -> Tier:
         return dict(self.alerting).get(name, Tier())
@@ -298,3 +300,6 @@ class Spec:
     alerting_engine: str = "prometheus"  # alerting.engine: prometheus, grafana (Grafana-managed) or both
     recording_engine: str = "prometheus"  # alerting.recording_rules: prometheus, or grafana (recording rules)
     slack: Slack | None = None  # notifications.slack: runway in chat messages
+    maintenance: tuple[Maintenance, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    budget_alerts: tuple[BudgetAlert, ...] = ()  # budget_consumed_alerts: calendar SLOs only

@@ -171,3 +171,8 @@ def autoheal_actions_rate(spec: Spec) -> str:
 def slo_labels(slo: SLO) -> dict[str, str]:
     """Labels every recorded series of an SLO carries."""
     return {"component": "slo", "service": slo.service, "slo": slo.name}
+
+
+def period(slo: SLO, what: str) -> str:
+    """A calendar SLO's period series: period_start_seconds, period_budget_spent, ..."""
+    return slo_series(slo, f"period_{what}")

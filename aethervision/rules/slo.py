@@ -26,6 +26,7 @@ from aethervision.core import durations
 from aethervision.core.model import SLO, Policy, SLIKind, Spec
 from aethervision.promql import queries as q
 from aethervision.promql import sli
+from aethervision.rules import calendar
 
 BUDGET_RATE_WINDOW = q.BUDGET_RATE_WINDOW
 
@@ -130,6 +131,8 @@ def long_group(spec: Spec, slo: SLO) -> dict:
         rules.append(_record(q.slow(q.errors_rate(slo, window)), f"avg_over_time({errors}[{span}])"))
         if window in ratio_windows or window == slo.window:
             rules.append(_record(q.slow(q.requests_rate(slo, window)), f"avg_over_time({requests}[{span}])"))
+    if slo.calendar is not None:
+        rules += calendar.slow_rules(spec, slo)
     return {"name": f"slo_{slo.name}.predict.long", "interval": tile, "rules": rules}
 
 
@@ -212,6 +215,8 @@ def recording_group(spec: Spec, slo: SLO) -> dict:
         _record(q.hours_to_breach(slo), f"{h1} < {h6} or {h6}"),
         _record(q.days_to_breach(slo), f"{q.hours_to_breach(slo)} / 24"),
     ]
+    if slo.calendar is not None:
+        rules += calendar.fast_rules(spec, slo)
     return {"name": f"slo_{slo.name}.predict.recording", "interval": spec.rules.interval, "rules": rules}
 
 

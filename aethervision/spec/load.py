@@ -44,6 +44,7 @@ from aethervision.core.model import (
     Tier,
 )
 from aethervision.spec import checks
+from aethervision.spec import periods
 from aethervision.spec.yamlio import check_schema, field_path, parse_yaml, read_yaml
 
 VERSION = "aethervision/v1"
@@ -112,6 +113,7 @@ class _Builder:
         def optional(key: str, build):  # sections a spec may leave out: None, and no outputs for them
             return build(data[key]) if key in data else None
 
+        names = tuple(s["name"] for s in data["slos"])
         return Spec(source=self.source, slos=tuple(self.slo(i, s) for i, s in enumerate(data["slos"])),
                     runway=self.runway(data.get("runway", {})), grafana=self.grafana(data.get("grafana", {})),
                     probes=optional("probes", self.probes), autoheal=optional("autoheal", self.autoheal),
@@ -120,15 +122,20 @@ class _Builder:
                     outputs=self.outputs(data.get("outputs", {})), rules=self.rules(data),
                     alerting_engine=data.get("alerting", {}).get("engine", d.ALERTING_ENGINE),
                     recording_engine=data.get("alerting", {}).get("recording_rules", d.RECORDING_ENGINE),
-                    slack=self.slack(data.get("notifications", {}).get("slack")))
+                    slack=self.slack(data.get("notifications", {}).get("slack")),
+                    maintenance=periods.maintenance(self.source, data.get("maintenance", []), names),
+                    corrections=periods.corrections(self.source, data.get("corrections", []), names),
+                    budget_alerts=periods.budget_alerts(data.get("budget_consumed_alerts")))
 
     def slo(self, i: int, s: dict) -> SLO:
         nd = s.get("no_data", {})
         no_data_for = nd.get("for", d.NO_DATA_FOR)
         self.seconds(no_data_for, "slos", i, "no_data", "for")
+        calendar, window = (periods.calendar(self.source, i, s["window"]) if isinstance(s["window"], dict)
+                            else (None, s["window"]))
         return SLO(name=s["name"], service=s["service"], title=s.get("title", s["name"]),
                    description=s.get("description", ""), objective=float(s["objective"]),
-                   window=s["window"], window_seconds=self.seconds(s["window"], "slos", i, "window"),
+                   window=window, window_seconds=self.seconds(window, "slos", i, "window"), calendar=calendar,
                    sli=self.sli(i, s["sli"]), runbook_url=s.get("runbook_url", ""),
                    group_by=tuple(s.get("group_by", ())), labels=tuple(s.get("labels", {}).items()),
                    alert_name=s.get("alert_name", ""),
