@@ -22,7 +22,7 @@ import re
 from aethervision.core import durations
 from aethervision.core.errors import SpecError
 from aethervision.core.model import Spec
-from aethervision.ops import alertmanager
+from aethervision.ops import alertmanager, maintenance
 from aethervision.rules import files as rules
 
 RULES_FILE = "alerting/aethervision-rules.yaml"
@@ -135,14 +135,25 @@ def policy(spec: Spec, known: set[str]) -> dict:
     """The generated Alertmanager routes as Grafana's notification policy tree, routing only to
     the contact points there are (the root to `quiet` when it is one, else the first)."""
     route = alertmanager.config(spec)["route"]
-    route = {**route, "receiver": route["receiver"] if route["receiver"] in known else sorted(known)[0],
-             "routes": [r for r in route.get("routes", []) if r["receiver"] in known]}
+    root = route["receiver"] if route["receiver"] in known else sorted(known)[0]
+
+    def kept(routes: list[dict]) -> list[dict]:
+        """Routes to contact points there are; a parent (budget, maintenance) keeps its children."""
+        out = []
+        for r in routes:
+            if r.get("routes"):
+                out.append({**r, "receiver": r["receiver"] if r["receiver"] in known else root,
+                            "routes": kept(r["routes"])})
+            elif r["receiver"] in known:
+                out.append(r)
+        return out
+    route = {**route, "receiver": root, "routes": kept(route.get("routes", []))}
 
     def node(r: dict) -> dict:
         out = {"receiver": r["receiver"]}
         if r.get("matchers"):
             out["object_matchers"] = [list(re.match(r'(\w+)(=~|!~|!=|=)"(.*)"', m).groups()) for m in r["matchers"]]
-        for key in ("group_by", "group_wait", "group_interval", "repeat_interval", "continue"):
+        for key in ("group_by", "group_wait", "group_interval", "repeat_interval", "continue", "mute_time_intervals"):
             if key in r:
                 out[key] = r[key]
         if r.get("routes"):
@@ -168,4 +179,7 @@ def files(spec: Spec) -> dict[str, dict]:
     if points:
         out[NOTIFICATIONS_FILE] = {"apiVersion": 1, "contactPoints": points,
                                    "policies": [{"orgId": 1, **policy(spec, {p["name"] for p in points})}]}
+        if spec.maintenance:  # the maintenance windows as mute timings the policy names
+            out[NOTIFICATIONS_FILE]["muteTimes"] = [{"orgId": 1, **maintenance.time_interval(w)}
+                                                    for w in spec.maintenance]
     return out

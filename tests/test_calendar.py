@@ -12,12 +12,13 @@ import pytest
 import yaml
 
 from aethervision.clients import promtool
+
 from support import promtool_run as pr
 from support.repo import SPEC, generated_rule_files
 
 pytestmark = [pytest.mark.promtool, pytest.mark.slow]
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 START = dt.datetime(2026, 10, 24, tzinfo=UTC)  # a Saturday; DST ends Sunday 25 Oct 01:00 UTC
 STEP = 300
 RPS, BASE = 10, 0.001
@@ -77,8 +78,8 @@ def spec_file(tmp_path) -> tuple:
     return path, epoch(begin), epoch(begin) + 7200
 
 
-def check(name: str, at: int, expected: float, tolerance: float = 0.0) -> dict:
-    at_s = at - epoch(START)
+def check(name: str, at: int, expected: float, tolerance: float = 0.0, start: dt.datetime = START) -> dict:
+    at_s = at - epoch(start)
     test = f"abs({name} - {expected!r}) <= bool {abs(expected) * tolerance + 1e-6!r}"
     return {"expr": test, "eval_time": f"{at_s}s", "exp_samples": [{"labels": "{" + _labels(name) + "}", "value": 1}]}
 
@@ -130,3 +131,118 @@ def test_period_bounds_and_period_to_date_sums_across_a_month_end_and_a_dst_chan
     result = promtool.run("test", "rules", str(test_file), timeout=600,
                           binary=pr.engine_promtool("prometheus-3"))
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+
+
+def _run(tmp_path, data: dict, start: dt.datetime, series: list[dict], tests: list[dict], interval: str = "5m"):
+    path = tmp_path / "aethervision.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    (tmp_path / "rules").mkdir()
+    files = generated_rule_files(tmp_path / "rules", path)
+    doc = promtool.unit_test_document(files, "10m", [{
+        "interval": interval, "start_timestamp": start.isoformat().replace("+00:00", "Z"),
+        "input_series": series, "promql_expr_test": tests}])
+    test_file = tmp_path / "scenario.test.yml"
+    test_file.write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = promtool.run("test", "rules", str(test_file), timeout=900, binary=pr.engine_promtool("prometheus-3"))
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+
+
+def _firing(name: str, at: int, start: dt.datetime, slo: str, extra: dict | None, firing: bool = True) -> dict:
+    matcher = ", ".join(f'{k}="{v}"' for k, v in sorted({"slo": slo, **(extra or {})}.items()))
+    expr = f'count(ALERTS{{alertname="{name}", alertstate="firing", {matcher}}})'
+    return {"expr": expr, "eval_time": f"{at - epoch(start)}s", "exp_samples": [{"labels": "{}", "value": 1}]
+            if firing else []}
+
+
+def _counter_values(rates: list[tuple[int, float, float]], start: int, end: int, step: int) -> tuple[str, str]:
+    """Counters from (from epoch, rps, error ratio) pieces, one sample per `step`."""
+    ok = bad = 0.0
+    oks, bads = ["0"], ["0"]
+    for t in range(start + step, end + 1, step):
+        rps, ratio = next((r, e) for at, r, e in reversed(rates) if at < t)
+        ok, bad = ok + rps * step * (1 - ratio), bad + rps * step * ratio
+        oks.append(repr(round(ok, 6)))
+        bads.append(repr(round(bad, 6)))
+    return " ".join(oks), " ".join(bads)
+
+
+def test_budget_consumed_alerts_fire_once_per_threshold_in_a_month_that_spends_95_percent(tmp_path):
+    """November 2026 (UTC), 10 req/s, objective 99%: the month's budget is 1% of 25.92M
+    requests. Two outages at 50% errors spend 60% and then 35% of it; each threshold's alert
+    fires when the running count crosses it and holds, unbroken, until the month ends."""
+    data = yaml.safe_load(SPEC.read_text())
+    data["slos"] = [{**data["slos"][0], "name": "pay", "alert_name": "Pay", "objective": 0.99,
+                     "window": {"calendar": "month", "timezone": "UTC"}}]
+    data["rules"] = {"interval": "10m", "long_windows": {"interval": "1h"}}
+    begin, nov, dec = (dt.datetime(2026, 10, 31, 12, tzinfo=UTC), dt.datetime(2026, 11, 1, tzinfo=UTC),
+                       dt.datetime(2026, 12, 1, tzinfo=UTC))
+    budget = 0.01 * 10 * (epoch(dec) - epoch(nov))
+    first, second = epoch(dt.datetime(2026, 11, 5, tzinfo=UTC)), epoch(dt.datetime(2026, 11, 20, tzinfo=UTC))
+    # 5 errors a second at 50%, whole 10-minute samples: 60.2% and 34.7%, 94.9% in all
+    lengths = tuple(round(share * budget / 5 / 600) * 600 for share in (0.60, 0.35))
+    rates = [(0, 10, 0.0), (first, 10, 0.5), (first + lengths[0], 10, 0.0), (second, 10, 0.5),
+             (second + lengths[1], 10, 0.0)]
+    end = epoch(dec) + 3 * 3600
+    ok, bad = _counter_values(rates, epoch(begin), end, 600)
+    spent = [5 * n / budget for n in lengths]
+    cross50 = first + 0.5 * budget / 5
+    cross90 = second + (0.9 - spent[0]) * budget / 5
+    assert 0.94 < sum(spent) < 0.96 and cross90 < second + lengths[1]
+    name, tests = "PayErrorBudgetConsumed", []
+    hour = 3600
+    for at in (cross50 - 2 * hour, cross90 - 2 * hour):  # not yet: the figures just before each crossing
+        tests.append(_firing(name, int(at // 600 * 600), begin, "pay", {"consumed": "50%" if at < second else "90%"},
+                             firing=False))
+    for at in range(int(cross50 // 3600 * 3600 + 3 * hour), epoch(dec) - hour, 12 * hour):
+        tests.append(_firing(name, at, begin, "pay", {"consumed": "50%", "severity": "warning"}))
+    for at in range(int(cross90 // 3600 * 3600 + 3 * hour), epoch(dec) - hour, 12 * hour):
+        tests.append(_firing(name, at, begin, "pay", {"consumed": "90%", "severity": "critical"}))
+    for share in ("50%", "90%"):  # a new month: both resolved
+        tests.append(_firing(name, epoch(dec) + 2 * hour, begin, "pay", {"consumed": share}, firing=False))
+    tests.append(check("slo:pay:period_budget_spent", epoch(dec) - hour, sum(spent), 0.001, begin))
+    _run(tmp_path, data, begin, [{"series": 'crm_payments_total{status="success"}', "values": ok},
+                                 {"series": 'crm_payments_total{status="failed"}', "values": bad}], tests, "10m")
+
+
+def test_a_full_outage_in_a_maintenance_window_excluded_from_the_budget_leaves_it_unchanged(tmp_path):
+    """Two SLOs read the same counters; one has a 2-hour maintenance window with
+    exclude_from_budget. A total outage inside it: the alert still fires in Prometheus for
+    both (muting is Alertmanager's), the excluded SLO's budget stays where it was, the other's
+    drops by the outage's share of its 30-day window."""
+    data = yaml.safe_load(SPEC.read_text())
+    base = data["slos"][0]
+    data["slos"] = [{**base, "name": "pay_kept", "alert_name": "PayKept"},
+                    {**base, "name": "pay_all", "alert_name": "PayAll"}]
+    data["rules"] = {"interval": "10m", "long_windows": {"interval": "1h"}}
+    begin = dt.datetime(2026, 11, 1, tzinfo=UTC)
+    w0 = epoch(dt.datetime(2026, 11, 3, 10, tzinfo=UTC))
+    data["maintenance"] = [{"name": "db_upgrade", "slos": ["pay_kept"], "start": f"{w0}", "end": f"{w0 + 7200}",
+                            "exclude_from_budget": True}]
+    data["maintenance"][0]["start"] = dt.datetime.fromtimestamp(w0, UTC).isoformat()
+    data["maintenance"][0]["end"] = dt.datetime.fromtimestamp(w0 + 7200, UTC).isoformat()
+    outage = (w0 + 1800, w0 + 5400)  # 1 hour of 100% errors inside the window
+    rates = [(0, 10, 0.001), (outage[0], 10, 1.0), (outage[1], 10, 0.001)]
+    end = w0 + 4 * 3600
+    ok, bad = _counter_values(rates, epoch(begin), end, 300)
+    budget = 1 - float(base["objective"])
+    after = w0 + 3 * 3600  # window over; the rolling window is 30 days, the data 2.5 days old
+
+    def remaining(excluded: bool) -> float:
+        span = after - epoch(begin)
+        bad_events = 10 * 0.001 * (span - (outage[1] - outage[0]))
+        total = 10 * span
+        if excluded:  # the window's 2 hours (and the tile after its end) are out of the SLI
+            total -= 10 * 7200
+            bad_events -= 10 * 0.001 * (7200 - (outage[1] - outage[0]))
+        else:
+            bad_events += 10 * (outage[1] - outage[0])
+        coverage = span / (30 * 86400)
+        return max(0.0, 1 - bad_events / total * coverage / budget)
+
+    tests = [check("slo:pay_kept:error_budget_remaining:ratio", after, remaining(True), 0.01, begin),
+             check("slo:pay_all:error_budget_remaining:ratio", after, remaining(False), 0.01, begin),
+             _firing("PayKeptErrorBudgetFastBurn", outage[1], begin, "pay_kept", None),
+             _firing("PayAllErrorBudgetFastBurn", outage[1], begin, "pay_all", None)]
+    assert remaining(True) > 0.98 and remaining(False) < remaining(True) - 0.1
+    _run(tmp_path, data, begin, [{"series": 'crm_payments_total{status="success"}', "values": ok},
+                                 {"series": 'crm_payments_total{status="failed"}', "values": bad}], tests)

@@ -169,3 +169,24 @@ def test_the_grafana_rules_fire_for_the_series_the_prometheus_rules_do(tmp_path)
     case = pr.Case("grafana_rules", series, exprs=exprs)
     result = pr.run([case], files, tmp_path)[case.name]
     assert result.returncode == 0, pr.explain(case, files, tmp_path, result)
+
+
+def test_maintenance_windows_become_mute_timings_the_policy_names(tmp_path, grafana_schema):
+    receivers = {"page": {"webhook_configs": [{"url": "http://pager.example/hook"}]}}
+    data = yaml.safe_load((GOLDEN / "fleet" / "aethervision.yaml").read_text())
+    first = data["slos"][0]["name"]
+    spec = _spec(tmp_path, "fleet", alerting={"engine": "grafana"},
+                 alertmanager={"target": "localhost:9093", "receivers": receivers},
+                 maintenance=[{"name": "sunday", "slos": [first], "weekdays": ["sunday"], "from": "02:00",
+                               "to": "04:00", "timezone": "Europe/Berlin"}])
+    doc = grafana_alerting.files(spec)[grafana_alerting.NOTIFICATIONS_FILE]
+    # Grafana's file provisioning documents mute timings in Alertmanager's spelling (start_time,
+    # weekday names), which the shared schema's Go-derived MuteTiming does not describe.
+    assert doc["muteTimes"] == [{"orgId": 1, "name": "sunday", "time_intervals": [
+        {"weekdays": ["sunday"], "times": [{"start_time": "02:00", "end_time": "04:00"}],
+         "location": "Europe/Berlin"}]}]
+    policy = {k: v for k, v in doc["policies"][0].items() if k != "orgId"}
+    assert list(_alerting_validator(grafana_schema, "NotificationPolicy").iter_errors(policy)) == []
+    muted = policy["routes"][0]
+    assert muted["object_matchers"] == [["slo", "=~", first]]
+    assert muted["routes"] and all(r["mute_time_intervals"] == ["sunday"] for r in muted["routes"])

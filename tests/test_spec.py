@@ -123,3 +123,31 @@ def test_older_specs_without_the_policy_keys_get_the_defaults(spec_data, write_s
     repo = spec_mod.load(SPEC)
     assert spec.runway.policy == "aethervision" and spec.runway.min_errors == 3
     assert (spec.runway.page_tiers, spec.runway.ticket_tiers) == (repo.runway.page_tiers, repo.runway.ticket_tiers)
+
+
+@pytest.mark.parametrize("section, message", [
+    ({"slos.0.window": {"calendar": "month", "timezone": "Mars/Olympus"}},
+     "slos[0].window.timezone: unknown timezone 'Mars/Olympus'"),
+    ({"maintenance": [{"name": "m", "start": "2026-11-01T02:00:00", "end": "2026-11-01T03:00:00Z"}]},
+     "maintenance[0].start: '2026-11-01T02:00:00' has no UTC offset"),
+    ({"maintenance": [{"name": "m", "slos": ["nope"], "start": "2026-11-01T02:00:00Z",
+                       "end": "2026-11-01T03:00:00Z"}]}, "maintenance[0].slos[0]: no SLO named 'nope'"),
+    ({"maintenance": [{"name": "m", "weekdays": ["sunday"], "from": "23:00", "to": "01:00"}]},
+     "maintenance[0].to: must be after `from`"),
+    ({"corrections": [{"slo": "payment_rate", "start": "2026-11-02T00:00:00Z", "end": "2026-11-01T00:00:00Z",
+                       "reason": "x"}]}, "corrections[0].end: must be after start"),
+])
+def test_calendar_sections_refuse_bad_input_by_field(section, message, tmp_path):
+    import yaml as _yaml
+    from support.repo import SPEC as _SPEC
+    data = _yaml.safe_load(_SPEC.read_text())
+    for key, value in section.items():
+        if key.startswith("slos."):
+            data["slos"][int(key.split(".")[1])][key.split(".")[2]] = value
+        else:
+            data[key] = value
+    path = tmp_path / "aethervision.yaml"
+    path.write_text(_yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(SpecError) as raised:
+        spec_mod.load(path)
+    assert message in str(raised.value)

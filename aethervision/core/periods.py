@@ -70,7 +70,7 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
         raise ValueError(f"unknown timezone {name!r} (an IANA name such as Europe/Berlin)") from err
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def offsets(name: str) -> tuple[int, list[tuple[int, int]]]:
     """(offset at the span's start, [(UTC epoch of a change, new offset)]) in seconds, found
     hour by hour and then to the second (zones change on whole minutes)."""
@@ -79,8 +79,8 @@ def offsets(name: str) -> tuple[int, list[tuple[int, int]]]:
     def at(t: int) -> int:
         return int(dt.datetime.fromtimestamp(t, tz).utcoffset().total_seconds())
 
-    start = int(dt.datetime(TRANSITIONS_FROM, 1, 1, tzinfo=dt.timezone.utc).timestamp())
-    end = int(dt.datetime(TRANSITIONS_TO, 1, 1, tzinfo=dt.timezone.utc).timestamp())
+    start = int(dt.datetime(TRANSITIONS_FROM, 1, 1, tzinfo=dt.UTC).timestamp())
+    end = int(dt.datetime(TRANSITIONS_TO, 1, 1, tzinfo=dt.UTC).timestamp())
     first, changes, t = at(start), [], start
     current = first
     while t < end:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import copy
 
+from aethervision.core import periods
 from aethervision.core.model import Spec
+from aethervision.ops import maintenance
 from aethervision.promql import queries as q
 
 WEBHOOK_PATH = "/alertmanager"  # the autoheal service's webhook route
@@ -69,7 +71,14 @@ def config(spec: Spec, autoheal_url: str | None = None, token_file: str | None =
         url = autoheal_url or f"http://{spec.autoheal.target}{WEBHOOK_PATH}"
         receivers.append(autoheal_receiver(url, am.autoheal_token_file if token_file is None else token_file))
         routes.append({"receiver": "autoheal", "matchers": ['autoheal="true"'], "continue": True})
-    routes += [{"receiver": name, "matchers": [f'severity="{severity}"']} for severity, name in RECEIVERS.items()]
+    by_severity = [{"receiver": name, "matchers": [f'severity="{severity}"']} for severity, name in RECEIVERS.items()]
+    calendar = [s.calendar.period for s in spec.slos if s.calendar is not None]
+    if calendar:  # budget-consumed alerts hold for the rest of the period: one notification, no reminders
+        longest = max(periods.LONGEST[p] for p in calendar)
+        routes.append({"receiver": "quiet", "matchers": ['alertname=~".+ErrorBudgetConsumed"'],
+                       "repeat_interval": longest, "routes": copy.deepcopy(by_severity)})
+    routes += by_severity
+    routes = maintenance.routes(spec, routes) + routes
     given = dict(am.receivers)
     receivers += [{"name": name, **copy.deepcopy(given.get(name, {}))} for name in RECEIVERS.values()]
     if spec.slack is not None:
@@ -82,6 +91,7 @@ def config(spec: Spec, autoheal_url: str | None = None, token_file: str | None =
         "route": {"receiver": "quiet", "group_by": ["alertname", *same],
                   "group_wait": am.group_wait, "group_interval": am.group_interval,
                   "repeat_interval": am.repeat_interval, "routes": routes},
+        **({"time_intervals": [maintenance.time_interval(w) for w in spec.maintenance]} if spec.maintenance else {}),
         "receivers": receivers,
         "inhibit_rules": [
             {"source_matchers": ['severity="critical"', 'component="slo"'],

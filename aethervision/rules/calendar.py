@@ -85,3 +85,17 @@ def fast_rules(spec: Spec, slo: SLO) -> list[dict]:
                 f"  or ({left} == 0)\n  or ({left} * 0 + {cap})", slo),
     ]
     return rules
+
+
+def excluding_maintenance(spec: Spec, slo: SLO, tile_expr: str) -> str:
+    """A tile's expression without the tiles that overlap a maintenance window with
+    `exclude_from_budget` (active at the tile's end, or just after its start): their events
+    stay out of every window, the budget and the period. The short raw windows still see
+    them for their length after the window ends."""
+    tile = spec.rules.long_interval_seconds
+    windows = [w for w in spec.maintenance if w.exclude_from_budget and slo.name in w.slos]
+    if not windows:
+        return tile_expr
+    active = " or ".join(cal.maintenance_active(w, t) for w in windows
+                         for t in (NOW, f"vector(time() - {tile - 1})"))
+    return f"({tile_expr}) unless on() ({active})"

@@ -205,9 +205,31 @@ def alert_rules(spec: Spec, slo: SLO) -> list[dict]:
                 f"{slo.name} is below its objective {slo.objective:g} over the last {slo.window}. This is "
                 "the state, not a prediction: it clears as old errors leave the window.",
                 tier=slo.tier("exhausted")))
+    if slo.calendar is not None:
+        rules += budget_consumed_alerts(spec, slo)
     if not slo.no_data.disable:
         rules.append(no_data_alert(spec, slo))
     return rules
+
+
+def budget_consumed_alerts(spec: Spec, slo: SLO) -> list[dict]:
+    """One alert per `budget_consumed_alerts` share, firing from the moment the period's spent
+    share reaches it until the period ends (the highest share of the period so far is kept,
+    so a growing traffic projection cannot resolve and re-fire it): one episode per period."""
+    spent, top = q.period(slo, "budget_spent"), q.period(slo, "budget_spent_max")
+    period = slo.calendar.period
+    out = []
+    for alert in spec.budget_alerts:
+        share = f"{alert.share:.0%}"
+        rule = _alert(spec, slo, f"{slo.alert_prefix}ErrorBudgetConsumed", alert.severity,
+                      f"{spent} >= {num(alert.share)} or {top} >= {num(alert.share)}",
+                      f"{share} of this {period}'s error budget is spent",
+                      f"{slo.name} has spent {{{{ $value | humanizePercentage }}}} of the {period}'s error budget "
+                      f"(objective {slo.objective:g}, {slo.calendar.timezone}). The alert holds until the {period} "
+                      "ends; the runway to the period's end is on the SLO detail dashboard.")
+        rule["labels"]["consumed"] = share
+        out.append(rule)
+    return out
 
 
 def alert_group(spec: Spec, slo: SLO) -> dict:

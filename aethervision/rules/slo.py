@@ -113,7 +113,8 @@ def long_group(spec: Spec, slo: SLO) -> dict:
     tile, tile_seconds = r.long_interval, r.long_interval_seconds
     errors, requests = _tiles(slo)
     bad, total = sli.tile_rates(slo, tile, tile_seconds, errors, requests, r.engine)
-    tiles = [_record(requests, total, q.slo_labels(slo)), _record(errors, bad, q.slo_labels(slo))]
+    tiles = [_record(requests, calendar.excluding_maintenance(spec, slo, total), q.slo_labels(slo)),
+             _record(errors, calendar.excluding_maintenance(spec, slo, bad), q.slo_labels(slo))]
     rules = [*_in_reading_order(slo, tiles),
              # The evaluation time wherever the SLI has data: `time()` rather than timestamp(),
              # whose value MetricsQL takes from the last raw sample (VictoriaMetrics, vmalert).

@@ -43,8 +43,7 @@ from aethervision.core.model import (
     Threshold,
     Tier,
 )
-from aethervision.spec import checks
-from aethervision.spec import periods
+from aethervision.spec import checks, periods
 from aethervision.spec.yamlio import check_schema, field_path, parse_yaml, read_yaml
 
 VERSION = "aethervision/v1"
