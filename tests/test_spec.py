@@ -139,6 +139,7 @@ def test_older_specs_without_the_policy_keys_get_the_defaults(spec_data, write_s
 ])
 def test_calendar_sections_refuse_bad_input_by_field(section, message, tmp_path):
     import yaml as _yaml
+
     from support.repo import SPEC as _SPEC
     data = _yaml.safe_load(_SPEC.read_text())
     for key, value in section.items():
