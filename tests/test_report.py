@@ -13,6 +13,7 @@ import yaml
 
 from aethervision.clients import promtool
 from aethervision.live import rule_backfill
+
 from support.repo import SPEC
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
