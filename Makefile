@@ -90,7 +90,7 @@ demo-fleet: $(STAMP) promtool ## Two clusters -> VictoriaMetrics :8428, rules in
 demo-fleet-stop: $(STAMP) ## Stop exactly what `make demo-fleet` started
 	$(AV) demo fleet-down
 
-.PHONY: previews preview
+.PHONY: previews preview report
 previews: $(STAMP) ## Regenerate docs/previews/*.png: the default spec's dashboards on the sample scenario
 	$(AV) preview --spec $(SPEC) --sample --at 1800000000 --out docs/previews
 
@@ -149,6 +149,11 @@ vision-verify: $(STAMP) ## Health check: rules loaded, runway, alerts, autoheal
 
 open-vision: $(STAMP) ## Open the AetherVision dashboard (GRAFANA_URL)
 	$(AV) open --spec $(SPEC)
+
+REPORT_PERIOD ?= $(shell date -u -d "$$(date -u +%Y-%m-15) -1 month" +%Y-%m)
+report: $(STAMP) ## SLO report for REPORT_PERIOD (default last month) from PROMETHEUS_URL (the demo's) into REPORT_DIR
+	$(AV) report --spec $(SPEC) --period $(REPORT_PERIOD) --format markdown --out $(or $(REPORT_DIR),report) \
+		$(if $(PROMETHEUS_URL),--prometheus-url $(PROMETHEUS_URL))
 
 # DEMO_DIR (default .demo) and EXPERIMENTS (default chaos/experiments.yaml) point elsewhere.
 CHAOS_ARGS = $(if $(DEMO_DIR),--workdir $(DEMO_DIR)) $(if $(EXPERIMENTS),--experiments $(EXPERIMENTS))

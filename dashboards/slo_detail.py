@@ -8,7 +8,7 @@ from grafanalib.core import Dashboard, Template, Templating, Time
 from aethervision.core.model import Spec
 from aethervision.dashboards.aethervision import datasource_variable
 from aethervision.dashboards.layout import Cell, Section, place
-from aethervision.panels import detail
+from aethervision.panels import detail, period
 from aethervision.panels.common import DATASOURCE
 from aethervision.promql import queries as q
 
@@ -46,6 +46,12 @@ def build(spec: Spec) -> Dashboard:
         Section("Burn", [Cell(detail.budget_burn(spec), 12, 8), Cell(detail.error_ratio(spec), 12, 8)]),
         Section("Traffic and alerts", [Cell(detail.traffic(spec), 12, 7), Cell(detail.firing_alerts(spec), 12, 7)]),
     ]
+    # Only where every SLO is a calendar one: the `slo` variable picks any SLO, and a rolling SLO
+    # records no period series (a mixed spec's period figures are in `breach` and `report`).
+    if all(s.calendar is not None for s in spec.slos):
+        sections.append(Section("Calendar period", [Cell(period.budget_spent(spec), 10, 8),
+                                                     Cell(period.runway(spec), 10, 8),
+                                                     Cell(period.period_end(spec), 4, 8)]))
     return Dashboard(
         title=g.detail_title,
         uid=g.detail_uid,

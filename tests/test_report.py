@@ -132,7 +132,8 @@ def test_markdown_and_html_carry_their_charts_and_are_byte_identical_on_a_rerun(
     md = outputs[0]["report.md"].decode()
     assert "![budget](charts/payment_rate-budget.png)" in md and "| PaymentRateErrorBudgetFastBurn |" in md
     assert outputs[0]["charts/payment_rate-budget.png"].startswith(b"\x89PNG")
-    assert "probe misconfigured" in md and '<img src="charts/payment_rate-runway.png"' in outputs[2]["report.html"].decode()
+    assert "probe misconfigured" in md
+    assert '<img src="charts/payment_rate-runway.png"' in outputs[2]["report.html"].decode()
 
 
 def test_bad_periods_are_user_errors(cli, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import asdict, dataclass
 
 from aethervision.clients.prometheus import Client
@@ -29,6 +30,11 @@ class Runway:
     budget_burn_6h: float | None
     requests_per_second: float | None  # 1h rate of the SLI's total counter
     reason: str  # why runway figures are missing or capped; "" when they are real
+    period_budget_spent: float | None = None  # calendar SLOs: the period so far (docs/periods.md)
+    period_error_ratio: float | None = None
+    period_end_seconds: float | None = None
+    period_hours_to_breach: float | None = None
+    period_hours_left: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -53,6 +59,9 @@ def _fetch_one(client: Client, spec: Spec, slo: SLO) -> list[Runway]:
         "budget_burn_6h": q.budget_burn(slo, h6),
         "requests_per_second": q.requests_rate(slo, h1),
     }
+    if slo.calendar is not None:
+        queries |= {f"period_{what}": q.period(slo, what)
+                    for what in ("budget_spent", "error_ratio", "end_seconds", "hours_to_breach", "hours_left")}
     by_group: dict[tuple[str, ...], dict[str, float | None]] = {}
     for field, expr in queries.items():
         for sample in client.query(expr):
@@ -112,10 +121,25 @@ def render(runways: list[Runway], spec: Spec, source: str) -> str:
         lines.append(f"  error budget left   {budget}")
         lines.append(f"  burn rate           {_burns(r.burn_1h, r.burn_6h)}")
         lines.append(f"  budget burn         {_burns(r.budget_burn_1h, r.budget_burn_6h)}")
+        if slo.calendar is not None:
+            lines.append(f"  {slo.calendar.period} ({slo.calendar.timezone}) " + _period(r, cap))
         if r.reason:
             lines.append(f"  note                {r.reason}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _period(r: Runway, cap: float) -> str:
+    """The calendar period so far: budget spent, its end, and whether the budget lasts until then."""
+    if r.period_budget_spent is None or r.period_end_seconds is None:
+        return "no period figures yet (recorded every slow interval once the period has traffic)"
+    ends = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(r.period_end_seconds))
+    text = f"spent {r.period_budget_spent:.1%} of its budget, ends {ends}"
+    if r.period_hours_to_breach is not None and r.period_hours_left is not None:
+        lasts = r.period_hours_to_breach >= r.period_hours_left
+        text += (f" ({r.period_hours_left:.0f} h left): " + ("the budget lasts the period" if lasts else
+                 f"the budget runs out in {_hours(r.period_hours_to_breach, cap)}, before the period ends"))
+    return text
 
 
 def first_runway(spec: Spec) -> str:
