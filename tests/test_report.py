@@ -32,6 +32,7 @@ OUTAGES = [(at(10, 14), at(10, 15), 0.30), (at(20, 2), at(20, 6), 0.05), (at(25,
 EPISODES = [("PaymentRateErrorBudgetFastBurn", "critical", at(10, 14, 5), at(10, 15, 10)),
             ("PaymentRateErrorBudgetSlowBurn", "warning", at(20, 3), at(20, 6, 30))]
 CORRECTION = (at(25, 10), at(25, 11), "probe misconfigured")
+REGIONS = {"eu": 0.001, "us": 0.02}
 
 
 def ratio(minute_end: int) -> float:
@@ -59,6 +60,10 @@ def source(tmp_path_factory):
         oks.append(f'crm_payments_total{{status="success"}} {ok:.3f} {t}')
         bads.append(f'crm_payments_total{{status="failed"}} {bad:.3f} {t}')
     lines += oks + bads
+    for region, share in REGIONS.items():  # a grouped SLO: 2 req/s per region, constant error ratios
+        for s, part in (("failed", share), ("success", 1 - share)):
+            lines += [f'shop_orders_total{{region="{region}",status="{s}"}} {n * 120 * part:.3f} {NOV + n * 60}'
+                      for n in range(0, 43201)]
     labels = 'component="slo",service="crm",slo="payment_rate"'
     lines += [f"slo:payment_rate:days_to_breach{{{labels}}} {runway_value(t):.6f} {t}"
               for t in range(OCT, DEC + 1, 600)]
@@ -81,6 +86,22 @@ def _spec(tmp_path):
     path = tmp_path / "aethervision.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
+
+
+def test_a_grouped_slo_reports_each_group(source, cli, tmp_path):
+    data = yaml.safe_load(SPEC.read_text())
+    data["slos"].append({**data["slos"][0], "name": "orders", "alert_name": "Orders", "group_by": ["region"],
+                         "sli": {"errors": 'shop_orders_total{status="failed"}', "total": "shop_orders_total"}})
+    spec = tmp_path / "aethervision.yaml"
+    spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = cli("report", "--spec", str(spec), "--prometheus-url", source["url"], "--period", "2026-11",
+                 "--slo", "orders", "--format", "json", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output + result.stderr
+    [got] = json.loads((tmp_path / "out" / "report.json").read_text())["slos"]
+    assert [g["labels"] for g in got["groups"]] == [{"region": r} for r in REGIONS]
+    for group, share in zip(got["groups"], REGIONS.values()):
+        assert group["attained"] == pytest.approx(1 - share, rel=1e-9)
+    assert got["attained"] == pytest.approx(1 - sum(REGIONS.values()) / len(REGIONS), rel=1e-9)
 
 
 def _tile_overlaps(minute_end: int, start: int, end: int) -> bool:

@@ -50,6 +50,7 @@ class Figures:
     corrections: list[Correction] = field(default_factory=list)
     excluded_tiles: int = 0  # in maintenance windows with exclude_from_budget
     runway: list[tuple[str, list[tuple[int, float | None]]]] = field(default_factory=list)  # period -> lows
+    groups: list[tuple[dict[str, str], float, float]] = field(default_factory=list)  # labels, bad, all
     burndown: list[tuple[int, float]] = field(default_factory=list)  # tile end -> budget spent so far
 
     @property

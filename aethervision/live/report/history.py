@@ -27,10 +27,11 @@ class Episode:
 
 
 def tile_exprs(spec: Spec, slo: SLO) -> tuple[str, str]:
-    """(bad, all) events per second over the 5 minutes before each evaluation, summed over groups."""
+    """(bad, all) events per second over the 5 minutes before each evaluation, per group."""
     requests = sli.tile_rates(slo, "5m", TILE, "", "", spec.rules.engine)[1]
     bad, _ = sli.tile_rates(slo, "5m", TILE, "", f"({requests})", spec.rules.engine)
-    return f"sum({bad})", f"sum({requests})"
+    by = f"sum by ({', '.join(slo.group_by)})" if slo.group_by else "sum"
+    return f"{by}({bad})", f"{by}({requests})"
 
 
 def _days(start: int, end: int, step: int) -> list[tuple[int, int]]:
@@ -46,16 +47,29 @@ def _range(client: Client, expr: str, start: int, end: int, step: int) -> list[t
     return list(out.values())
 
 
-def tiles(client: Client, spec: Spec, slo: SLO, start: int, end: int) -> dict[int, tuple[float, float]]:
-    """Tile end time -> (bad events, all events) for tiles ending in (start, end]."""
+Tiles = dict[int, tuple[float, float]]  # tile end -> (bad events, all events)
+
+
+def tiles(client: Client, spec: Spec, slo: SLO, start: int, end: int) -> dict[tuple[str, ...], Tiles]:
+    """Per group (the group_by label values; () for an ungrouped SLO), the tiles ending in (start, end]."""
     bad_expr, all_expr = tile_exprs(spec, slo)
-    first = start + TILE
-    got: dict[int, list[float]] = {}
+    got: dict[tuple[str, ...], dict[int, list[float]]] = {}
     for index, expr in enumerate((bad_expr, all_expr)):
-        for _, values in _range(client, expr, first, end, TILE):
+        for labels, values in _range(client, expr, start + TILE, end, TILE):
+            group = got.setdefault(tuple(labels.get(g, "") for g in slo.group_by), {})
             for t, v in values:
-                got.setdefault(int(t), [0.0, 0.0])[index] = v * TILE
-    return {t: (b, a) for t, (b, a) in sorted(got.items())}
+                group.setdefault(int(t), [0.0, 0.0])[index] = v * TILE
+    return {key: {t: (b, a) for t, (b, a) in sorted(group.items())} for key, group in sorted(got.items())}
+
+
+def total(groups: dict[tuple[str, ...], Tiles]) -> Tiles:
+    """The SLO's tiles: every group's summed."""
+    out: dict[int, list[float]] = {}
+    for group in groups.values():
+        for t, (b, a) in group.items():
+            pair = out.setdefault(t, [0.0, 0.0])
+            pair[0], pair[1] = pair[0] + b, pair[1] + a
+    return {t: (b, a) for t, (b, a) in sorted(out.items())}
 
 
 def episodes(client: Client, slo: SLO, start: int, end: int, step: int = 60) -> list[Episode]:

@@ -24,6 +24,8 @@ def as_dict(figures: list[Figures]) -> dict:
         "objective": f.objective, "attained": f.attained, "met": f.met, "events": f.all, "bad_events": f.bad,
         "budget_events": f.budget_events, "budget_spent": f.spent,
         "budget_remaining": None if f.spent is None else 1 - f.spent, "excluded_tiles": f.excluded_tiles,
+        "groups": [{"labels": labels, "bad_events": bad, "events": total,
+                    "attained": 1 - bad / total if total else None} for labels, bad, total in f.groups],
         "incidents": [{"start": i.start, "end": i.end, "alerts": list(i.alerts), "bad_events": i.bad,
                        "budget_share": i.budget_share} for i in f.incidents],
         "corrections": [{"start": c.start, "end": c.end, "reason": c.reason, "bad_events": c.bad,
@@ -52,7 +54,10 @@ def _sections(f: Figures) -> list[tuple[str, list[str], list[list[str]]]]:
                   _pct(i.budget_share, 1)] for i in f.incidents]
     corrections = [[charts.when(c.start), charts.when(c.end), c.reason, f"{c.bad:,.0f} of {c.all:,.0f}"]
                    for c in f.corrections]
+    groups = [[" ".join(f"{k}={v}" for k, v in labels.items()), _pct(1 - bad / total if total else None),
+               _pct(bad / ((1 - f.objective) * total) if total else None, 1)] for labels, bad, total in f.groups]
     return [("Summary", ["", ""], summary),
+            *([("Groups", ["group", "attained", "budget spent"], groups)] if f.groups else []),
             ("Incidents", ["start", "length", "alerts", "bad events", "budget"], incidents),
             ("Corrections", ["from", "to", "reason", "bad events left out"], corrections)]
 

@@ -48,9 +48,13 @@ def run(spec: Spec, client: Client, period: str | None, start: int | None, end: 
         before = periods.previous(this, previous, timezone)
         progress(f"  {slo.name} ({n}/{len(chosen)}): {this.label} ({timezone}): tiles, alerts, runway "
                  f"({time.monotonic() - started:.0f}s)")
-        tiles = history.tiles(client, spec, slo, this.start, this.end)
+        groups = history.tiles(client, spec, slo, this.start, this.end)
         episodes = history.episodes(client, slo, this.start, this.end)
-        figures = fig.compute(spec, slo, this, tiles, episodes)
+        figures = fig.compute(spec, slo, this, history.total(groups), episodes)
+        if slo.group_by:  # each group's attainment, with the same corrections and exclusions
+            for key, tiles in groups.items():
+                one = fig.compute(spec, slo, this, tiles, [])
+                figures.groups.append((dict(zip(slo.group_by, key)), one.bad, one.all))
         figures.runway = [(p.label, history.runway_lows(client, slo, _day_ends(p, timezone)))
                           for p in [*before, this]]
         out.append(figures)
