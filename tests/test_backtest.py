@@ -32,7 +32,7 @@ from aethervision.live import rule_backfill
 from aethervision.live.procs import free_port
 from bench.foresight import engine, policies, scenarios
 
-from support import fleet_history
+from support import fleet_history, history_server
 from support.incidents import DAY, MINUTE, Expected, Policy, counts, incidents, openmetrics
 from support.repo import ROOT, SPEC
 
@@ -48,11 +48,7 @@ def source(tmp_path_factory):
     start = end - HISTORY_DAYS * DAY
     offset = (HISTORY_DAYS - DAYS) * DAY
     requests, errors = counts(HISTORY_DAYS * 1440, offset)
-    (tmp / "history.om").write_text(openmetrics(start, requests, errors))
-    run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=24h",
-                       str(tmp / "history.om"), str(tmp / "data"), timeout=600)
-    assert run.returncode == 0, run.stderr
-    with rule_backfill.serving(tmp / "data", tmp, "prometheus-source") as client:
+    with history_server.serving(tmp, openmetrics(start, requests, errors), "prometheus-source") as client:
         yield {"url": client.url, "start": start, "end": end, "from": start + offset, "requests": requests,
                "errors": errors, "tmp": tmp}
 
@@ -205,11 +201,8 @@ def fleet_source(tmp_path_factory):
     """Four days of every SLI kind of examples/fleet.yaml, worse in the last three hours."""
     tmp = tmp_path_factory.mktemp("backtest-fleet")
     end = int(time.time()) // 3600 * 3600 - 3600
-    (tmp / "history.om").write_text(fleet_history.openmetrics(fleet_history.history(end, days=4)))
-    run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=24h",
-                       str(tmp / "history.om"), str(tmp / "data"), timeout=600)
-    assert run.returncode == 0, run.stderr
-    with rule_backfill.serving(tmp / "data", tmp, "prometheus-fleet-source") as client:
+    text = fleet_history.openmetrics(fleet_history.history(end, days=4))
+    with history_server.serving(tmp, text, "prometheus-fleet-source") as client:
         yield {"url": client.url, "end": end}
 
 

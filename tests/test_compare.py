@@ -23,10 +23,9 @@ from itertools import accumulate
 import pytest
 
 from aethervision import spec as spec_mod
-from aethervision.clients import promtool
-from aethervision.live import rule_backfill
 from aethervision.live.backtest import peer
 
+from support import history_server
 from support.incidents import DAY, MINUTE, Policy, openmetrics
 from support.repo import ROOT
 
@@ -55,11 +54,7 @@ def source(tmp_path_factory):
     end = int(time.time()) // 3600 * 3600 - 2 * 3600
     start = end - HISTORY_DAYS * DAY
     requests, errors, offset = _counts()
-    (tmp / "history.om").write_text(openmetrics(start, requests, errors))
-    run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=24h",
-                       str(tmp / "history.om"), str(tmp / "data"), timeout=600)
-    assert run.returncode == 0, run.stderr
-    with rule_backfill.serving(tmp / "data", tmp, "prometheus-compare-source") as client:
+    with history_server.serving(tmp, openmetrics(start, requests, errors), "prometheus-compare-source") as client:
         yield {"url": client.url, "start": start, "end": end, "from": start + offset * MINUTE,
                "requests": requests, "errors": errors, "tmp": tmp}
 

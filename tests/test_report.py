@@ -11,9 +11,7 @@ import json
 import pytest
 import yaml
 
-from aethervision.clients import promtool
-from aethervision.live import rule_backfill
-
+from support import history_server
 from support.repo import SPEC
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
@@ -70,11 +68,7 @@ def source(tmp_path_factory):
     for name, severity, a, b in EPISODES:
         lines += [f'ALERTS{{alertname="{name}",alertstate="firing",{labels},severity="{severity}"}} 1 {t}'
                   for t in range(a, b, 60)]
-    (tmp / "history.om").write_text("\n".join(lines) + "\n# EOF\n")
-    run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", "--max-block-duration=24h",
-                       str(tmp / "history.om"), str(tmp / "data"), timeout=600)
-    assert run.returncode == 0, run.stderr
-    with rule_backfill.serving(tmp / "data", tmp, "prometheus-report") as client:
+    with history_server.serving(tmp, "\n".join(lines) + "\n# EOF\n", "prometheus-report") as client:
         yield {"url": client.url, "tmp": tmp}
 
 

@@ -54,5 +54,5 @@ def report(spec_path, prometheus_url, period, start, end, slos, previous, fmt, o
     written = report_render.files(figures, fmt)
     for rel, data in sorted(written.items()):
         write_atomic_bytes(Path(out_dir) / rel, data)
-    name = next(iter(n for n in written if n.startswith("report.")))
+    name = next(n for n in written if n.startswith("report."))
     click.echo(f"report: {Path(out_dir) / name} ({len(written) - 1} chart(s))")

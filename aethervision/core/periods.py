@@ -15,7 +15,6 @@ import functools
 import zoneinfo
 from dataclasses import dataclass
 
-PERIODS = ("week", "month", "quarter")
 # The rolling window a calendar SLO's burn and runway use (fast alert tiers stay rolling).
 NOMINAL_WINDOW = {"week": "7d", "month": "30d", "quarter": "90d"}
 # The longest period of each kind: the range the period-to-date sums read.

@@ -46,7 +46,7 @@ def _interval(source: str, raw: dict, where: str) -> periods.Interval:
     return periods.Interval(start, end)
 
 
-def _minute(source: str, text: str, where: str) -> int:
+def _minute(text: str) -> int:
     hours, _, minutes = str(text).partition(":")
     return int(hours) * 60 + int(minutes)  # the schema's pattern holds HH:MM, 00:00 to 24:00
 
@@ -63,7 +63,7 @@ def maintenance(source: str, raw: list, slos: tuple[str, ...]) -> tuple[periods.
         if "start" in m:
             out.append(periods.Maintenance(once=_interval(source, m, where), **common))
             continue
-        start, end = _minute(source, m["from"], f"{where}.from"), _minute(source, m["to"], f"{where}.to")
+        start, end = _minute(m["from"]), _minute(m["to"])
         if end <= start:
             raise SpecError(source, f"{where}.to", "must be after `from` on the same day (a window across "
                                                     "midnight is two entries)")

@@ -4,7 +4,6 @@ Same figures, same bytes: no timestamps in the files."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from aethervision.live.report.figures import Figures
@@ -65,6 +64,3 @@ def runway(f: Figures) -> bytes:
         ax.legend(fontsize=7, loc="upper right")
     return _png(fig)
 
-
-def when(t: int) -> str:
-    return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -5,7 +5,6 @@ query_range per UTC day and series, like the backtest's history reader (backtest
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from aethervision.clients.prometheus import Client
@@ -15,7 +14,6 @@ from aethervision.promql import sli
 
 TILE = 300
 DAY = 86400
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 
+from aethervision.live.backtest.history import when
 from aethervision.live.report import charts
 from aethervision.live.report.figures import Figures
 
@@ -50,9 +51,9 @@ def _sections(f: Figures) -> list[tuple[str, list[str], list[list[str]]]]:
                ["budget remaining", "-" if f.spent is None else _pct(max(0.0, 1 - f.spent), 1)]]
     if f.excluded_tiles:
         summary.append(["excluded (maintenance)", f"{f.excluded_tiles * 5} min"])
-    incidents = [[charts.when(i.start), _hours(i.end - i.start), ", ".join(i.alerts), f"{i.bad:,.0f}",
+    incidents = [[when(i.start), _hours(i.end - i.start), ", ".join(i.alerts), f"{i.bad:,.0f}",
                   _pct(i.budget_share, 1)] for i in f.incidents]
-    corrections = [[charts.when(c.start), charts.when(c.end), c.reason, f"{c.bad:,.0f} of {c.all:,.0f}"]
+    corrections = [[when(c.start), when(c.end), c.reason, f"{c.bad:,.0f} of {c.all:,.0f}"]
                    for c in f.corrections]
     groups = [[" ".join(f"{k}={v}" for k, v in labels.items()), _pct(1 - bad / total if total else None),
                _pct(bad / ((1 - f.objective) * total) if total else None, 1)] for labels, bad, total in f.groups]
