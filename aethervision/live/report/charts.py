@@ -50,10 +50,16 @@ def burndown(f: Figures) -> bytes:
     return _png(fig)
 
 
+def colours(periods: int) -> list[str]:
+    """A line colour per period, oldest first: the current one red, the earlier ones cycling
+    through the others (newest nearest the red), however many --previous asks for."""
+    return [LINES[-1] if n == periods - 1 else LINES[(n - periods + 1) % (len(LINES) - 1)] for n in range(periods)]
+
+
 def runway(f: Figures) -> bytes:
     fig, ax = _figure(f"{f.slo}: lowest days to breach each day, by period")
-    for (label, lows), colour in zip(f.runway, LINES[-len(f.runway):] if f.runway else LINES):
-        points = [(n + 1, v) for n, (_, v) in enumerate(lows) if v is not None]
+    for (label, lows), colour in zip(f.runway, colours(len(f.runway)), strict=True):
+        points = [(day + 1, v) for day, (_, v) in enumerate(lows) if v is not None]
         if points:
             ax.plot([d for d, _ in points], [v for _, v in points], marker="o", markersize=2.5,
                     linewidth=1.2, color=colour, label=label)
