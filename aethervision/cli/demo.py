@@ -47,9 +47,12 @@ def _report_stopped(results: list, what: str, workdir: str, width: int) -> None:
                    "`aethervision simulate recovery` (the demo's stand-in for a rollback).")
 @click.option("--incidents/--no-incidents", default=True, show_default=True,
               help="Put a slow burn, an outage and a blip into the history (`make backtest` reports them).")
+@click.option("--past-alerts/--no-past-alerts", default=True, show_default=True,
+              help="Also record the alerts (ALERTS) and the runway over the history, as a live Prometheus "
+                   "would have, so `aethervision report` tells the demo's incidents and runway trend.")
 @handle_errors
 def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, alertmanager_port, blackbox_port,
-            crm_api_port, history_days, actions, incidents):
+            crm_api_port, history_days, actions, incidents, past_alerts):
     """Start the stack in the background; `make demo-stop` stops it.
 
     \b
@@ -57,7 +60,9 @@ def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, 
        also a slow burn, an outage and a blip) and turns them into TSDB
        blocks (promtool tsdb create-blocks-from openmetrics);
     2. backfills the recording rules the 30-day window reads (range queries
-       at each rule's interval against a temporary Prometheus, level by level);
+       at each rule's interval against a temporary Prometheus, level by level)
+       and, with --past-alerts, those the alerts and the runway read, then
+       the alerts' firing samples (ALERTS) replayed over the history;
     3. starts the simulator, the autoheal service (AUTOHEAL_ENABLED is passed
        on), crm-api (the endpoint chaos experiments break), the blackbox
        exporter probing the demo's own services, Alertmanager
@@ -75,7 +80,7 @@ def demo_up(spec_path, workdir, prometheus_port, autoheal_port, simulator_port, 
                            actions=Path(actions) if actions else None,
                            incidents=tuple(i for i in defaults.DEMO_INCIDENTS
                                            if incidents and i[1] < history_days * 86400),
-                           autoheal_env=passed)
+                           past_alerts=past_alerts, autoheal_env=passed)
     urls = stack.up(spec, cfg, progress=lambda message: click.echo(f"demo: {message}"))
     click.echo("\nAetherVision demo is running:")
     click.echo(f"  Prometheus   {urls['prometheus']}   (alerts: {urls['prometheus']}/alerts)")

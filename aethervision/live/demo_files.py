@@ -47,6 +47,7 @@ class DemoConfig:
     rps: float = simulator.DEFAULT_RPS
     error_ratio: float = simulator.HEALTHY_RATIO
     incidents: tuple[tuple[str, int, int, float], ...] = ()  # defaults.DEMO_INCIDENTS' shape; `make demo` has them
+    past_alerts: bool = False  # record alerts and runway over the history too (demo_history; `make demo` does)
     actions: Path | None = None  # None: the demo maps the spec's autoheal alerts to `simulate recovery`
     autoheal_env: dict[str, str] = field(default_factory=dict)  # AUTOHEAL_ENABLED, token
 

@@ -19,7 +19,7 @@ from aethervision.core import durations
 from aethervision.core.errors import UserError
 from aethervision.core.model import Spec
 from aethervision.live import demo_files as files
-from aethervision.live import heal, rule_backfill, services, simulator
+from aethervision.live import demo_history, heal, rule_backfill, services, simulator
 from aethervision.live.demo_files import DemoConfig
 from aethervision.live.procs import (
     Proc,
@@ -110,6 +110,9 @@ def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> Pat
                        str(history), str(data), timeout=600)
     if run.returncode != 0:
         raise UserError(f"promtool could not import {history}: {run.stderr.strip()}")
+    if cfg.past_alerts:
+        demo_history.record(spec, data, start, end, cfg.history_step, cfg.workdir / "backfill", progress, cfg.host)
+        return history
     passes = rules.backfill_passes(spec)
     step = spec.rules.long_interval_seconds  # the backfilled rules are the slow group's: one tile apart
     levels = [[rule_backfill.Pass(tuple(group), rules.backfill_start(spec, group, start, end), end, step)]

@@ -55,12 +55,12 @@ def _link_history(history: Path, data: Path) -> None:
                     os.link(path, target)
 
 
-def needed(rules: Rules) -> list[dict]:
+def needed(rules: Rules, extra: tuple[str, ...] = ()) -> list[dict]:
     """The recording rules the alerts and the budget read, directly or through other rules
-    (the dashboards' extras, like days to breach, change no alert)."""
+    (the dashboards' extras, like days to breach, change no alert: `extra` expressions add them)."""
     by_name = {r["record"]: r for g in rules.recording for r in g["rules"]}
     todo = [n for g in rules.alerting for r in g["rules"] for n in metric_names(r["expr"])]
-    todo += [n for expr in rules.remaining.values() for n in metric_names(expr)]
+    todo += [n for expr in (*rules.remaining.values(), *extra) for n in metric_names(expr)]
     wanted: set[str] = set()
     while todo:
         name = todo.pop()
@@ -70,16 +70,18 @@ def needed(rules: Rules) -> list[dict]:
     return [rule for name, rule in by_name.items() if name in wanted]
 
 
-def passes(rules: Rules, history_start: int, start: int, end: int) -> list[list[Pass]]:
-    """The recording rules by level; each level's rules by (interval, from where)."""
+def passes(rules: Rules, history_start: int, start: int, end: int, extra: tuple[str, ...] = (),
+           min_step: int = 0) -> list[list[Pass]]:
+    """The recording rules by level; each level's rules by (interval, from where). `extra`
+    expressions record what they read too; `min_step` (seconds) floors every group's interval."""
     group_of = {r["record"]: g for g in rules.recording for r in g["rules"]}
     ranged = rule_backfill.read_over_windows([r for g in rules.recording for r in g["rules"]])
     slow = max(durations.parse(g["interval"]) for g in rules.recording)
     out = []
-    for level in rule_backfill.levels(needed(rules)):
+    for level in rule_backfill.levels(needed(rules, extra)):
         batches: dict[tuple[int, int], list[dict]] = {}
         for rule in level:
-            step = durations.parse(group_of[rule["record"]]["interval"])
+            step = max(min_step, durations.parse(group_of[rule["record"]]["interval"]))
             since = history_start + slow if rule["record"] in ranged else start - 2 * slow
             batches.setdefault((step, since - since % step), []).append(rule)
         out.append([Pass(tuple(members), since, end - end % step, step)
@@ -97,7 +99,8 @@ def _ranged(client: Client, expr: str, start: int, end: int, step: int) -> dict[
     return out
 
 
-def _alert(client: Client, rule: dict, step: int, start: int, end: int) -> list[Episode]:
+def alert(client: Client, rule: dict, step: int, start: int, end: int) -> list[Episode]:
+    """The rule's episodes over [start, end], its expression evaluated every `step` seconds."""
     for_ = durations.parse(rule.get("for", "0s"))
     warm = start - -(-for_ // step) * step  # pending before the range can fire inside it
     held: dict[Labels, list[int]] = {}
@@ -118,7 +121,7 @@ def run(rules: Rules, history: Path, history_start: int, start: int, end: int, w
     jobs = [(rule, durations.parse(g["interval"])) for g in rules.alerting for rule in g["rules"]]
     with rule_backfill.serving(data, workdir, f"prometheus-backtest-{rules.name}", lookback=lookback) as client, \
             ProcessPoolExecutor(max_workers=2) as pool:  # reading the answers is Python's work: two processes
-        futures = [pool.submit(_alert, client, rule, step, start - start % step, end) for rule, step in jobs]
+        futures = [pool.submit(alert, client, rule, step, start - start % step, end) for rule, step in jobs]
         fast = min((step for _, step in jobs), default=60)
         remaining = {slo: _ranged(client, expr, start - start % fast, end, fast)
                      for slo, expr in rules.remaining.items()}

@@ -65,7 +65,7 @@ def runway(f: Figures) -> bytes:
                     linewidth=1.2, color=colour, label=label)
     ax.set_yscale("symlog", linthresh=1)
     ax.set_xlabel("day of the period", fontsize=8, color=TEXT)
-    ax.set_ylabel("days to breach (min)", fontsize=8, color=TEXT)
+    ax.set_ylabel("lowest days to breach (log)", fontsize=8, color=TEXT)
     if any(v is not None for _, lows in f.runway for _, v in lows):
         ax.legend(fontsize=7, loc="upper right")
     return _png(fig)
