@@ -50,7 +50,11 @@ def test_ground_truth_of_the_suite():
     worthy = {s.name: s.worthy for s in scenarios.all_scenarios()}
     assert worthy == {"blip": False, "sharp_outage": True, "outage_exhausts": True, "fast_burn": True,
                       "slow_burn": True, "spent_then_mild": True, "recovery_after_exhaustion": True,
-                      "flapping": True, "low_traffic": False, "low_traffic_outage": True, "diurnal": False}
+                      "flapping": True, "low_traffic": False, "low_traffic_outage": True, "diurnal": False,
+                      "creeping_burn": True,
+                      # Poisson noise alone, a week of it, is worth nothing; each incident in it is.
+                      **{f"noisy_{level}{quiet}": not quiet for level in ("low", "medium", "high", "diurnal")
+                         for quiet in ("_quiet", "")}}
 
 
 def scenario_with(incident: tuple[int, int], minutes: int = T0 + 10 * HOUR) -> scenarios.Scenario:

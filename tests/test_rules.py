@@ -9,6 +9,7 @@ import yaml
 
 from aethervision import spec as spec_mod
 from aethervision.clients import promtool
+from aethervision.core import durations
 from aethervision.core.errors import SpecError
 from aethervision.rules import files as rules
 
@@ -73,8 +74,17 @@ def test_long_windows_read_tiles_from_the_slow_group_never_raw_counters(spec):
     for window, span in spans.items():
         assert slow[f"slo:payment_rate:errors:rate{window}:slow"] == \
             f"avg_over_time(slo:payment_rate:errors:rate:tile[{span}])"
-        assert fast[f"slo:payment_rate:errors:rate{window}"] == \
-            f"last_over_time(slo:payment_rate:errors:rate{window}:slow[10m])"
+        # The tiles' mean at the newest tile, plus the head since it, minus the tail that left
+        # the window since (rules/exact.py): instant reads of the raw counters, no range.
+        exact = fast[f"slo:payment_rate:errors:rate{window}"]
+        seconds = durations.parse(window)
+        assert exact.startswith(f"(last_over_time(slo:payment_rate:errors:rate{window}:slow[10m]) * {seconds}"
+                                " + on() slo:payment_rate:errors:since_tile")
+        assert f'sum(crm_payments_total{{status="failed"}} offset {window})' in exact
+        assert f"last_over_time(slo:payment_rate:errors:counted[10m] offset {window})" in exact
+    assert fast["slo:payment_rate:errors:since_tile"].startswith(
+        'clamp_min(sum(crm_payments_total{status="failed"}) - on() '
+        'last_over_time(slo:payment_rate:errors:counted[10m]), 0)')
     assert "slo:payment_rate:requests:rate3d" not in fast  # long windows: only the ratio windows need them
     # Against the window's traffic once the data is an hour old; the burn rate before (first hour).
     assert fast["slo:payment_rate:budget_burn:rate1h"] == (
@@ -88,7 +98,8 @@ def test_the_spec_sets_each_tier(spec_data, write_spec):
     doc = groups(rules.recording_rules(spec_mod.load(write_spec(spec_data))))
     fast = {r["record"]: r["expr"] for r in doc["slo_payment_rate.predict.recording"]}
     assert _raw_ranges(fast["slo:payment_rate:errors:rate6h"]) == ["6h1s"]  # 6h is short now
-    assert fast["slo:payment_rate:errors:rate1d"] == "last_over_time(slo:payment_rate:errors:rate1d:slow[20m])"
+    assert fast["slo:payment_rate:errors:rate1d"].startswith(
+        "(last_over_time(slo:payment_rate:errors:rate1d:slow[20m]) * 86400")
     tile = next(r["expr"] for r in doc["slo_payment_rate.predict.long"] if r["record"].endswith("requests:rate:tile"))
     assert "offset 10m" in tile and tile.endswith("/ 600")
 
@@ -159,16 +170,23 @@ def test_default_policy_alerts(spec):
         "PaymentRateErrorBudgetExhausted": ("info", None),
         "PaymentRateSLINoData": ("warning", "10m")}
     soon = by_name["PaymentRatePredictedBreachSoon"]["expr"]
-    for part in ("slo:payment_rate:hours_to_breach_1h < 24 and slo:payment_rate:hours_to_breach_10m < 24",
-                 "slo:payment_rate:hours_to_breach_6h < 24 and slo:payment_rate:hours_to_breach_30m < 24",
-                 "slo:payment_rate:budget_burn:rate10m > 1", "slo:payment_rate:errors:rate1h * 3600 >= 3",
+    # Each short window confirms for the 20m hold after it last did (runway.hold): flapping is one page.
+    for part in ("slo:payment_rate:hours_to_breach_1h < 24 and "
+                 "min_over_time(slo:payment_rate:hours_to_breach_10m[20m]) < 24",
+                 "slo:payment_rate:hours_to_breach_6h < 24 and "
+                 "min_over_time(slo:payment_rate:hours_to_breach_30m[20m]) < 24",
+                 "max_over_time(slo:payment_rate:budget_burn:rate10m[20m]) > 1",
+                 "slo:payment_rate:errors:rate1h * 3600 >= 3",
                  "and slo:payment_rate:error_budget_remaining:ratio > 0"):
         assert part in soon
     fast = by_name["PaymentRateErrorBudgetFastBurn"]["expr"]
-    assert "slo:payment_rate:budget_burn:rate1h > 14.4 and slo:payment_rate:budget_burn:rate10m > 14.4" in fast
-    assert "slo:payment_rate:budget_burn:rate6h > 6 and slo:payment_rate:budget_burn:rate30m > 6" in fast
+    assert ("slo:payment_rate:budget_burn:rate1h > 14.4 and "
+            "max_over_time(slo:payment_rate:budget_burn:rate10m[20m]) > 14.4") in fast
+    assert "slo:payment_rate:budget_burn:rate6h > 6 and max_over_time(slo:payment_rate:budget_burn:rate30m[20m]) > 6" \
+        in fast
     slow = by_name["PaymentRateErrorBudgetSlowBurn"]["expr"]
-    assert "slo:payment_rate:budget_burn:rate3d > 1 and slo:payment_rate:budget_burn:rate30m > 1" in slow
+    assert "slo:payment_rate:budget_burn:rate3d > 1 and max_over_time(slo:payment_rate:budget_burn:rate30m[20m]) > 1" \
+        in slow
     assert by_name["PaymentRateErrorBudgetExhausted"]["expr"] == "slo:payment_rate:error_budget_remaining:ratio == 0"
     for name, alert in by_name.items():
         marked = name == "PaymentRateErrorBudgetFastBurn"  # alerting.page.autoheal: true in the spec
@@ -187,6 +205,7 @@ def test_default_policy_alerts(spec):
 def test_thresholds_and_for_come_from_the_spec(spec_data, write_spec):
     spec_data["runway"]["alerts"]["warning"] = {"below": "36h", "for": "30m"}
     spec_data["runway"]["min_errors"] = 0
+    spec_data["runway"]["hold"] = "0s"  # no hold: the short window as it is now
     spec_data["runway"]["burn_alerts"]["page"] = [{"long": "2h", "short": "15m", "factor": 10}]
     spec_data["probes"]["min_healthy"] = 7
     spec = spec_mod.load(write_spec(spec_data))
@@ -226,7 +245,8 @@ def test_promtool_check_rules_passes_on_every_generated_file(tmp_path):
     paths = generated_rule_files(tmp_path)
     result = promtool.run("check", "rules", *map(str, paths))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 51 rules found" in result.stdout  # recording: 10 slow + 33 fast for the SLO, 8 aggregates
+    # recording: 12 slow + 35 fast for the SLO (with exact windows' snapshots and heads), 8 aggregates
+    assert "SUCCESS: 55 rules found" in result.stdout
     assert "SUCCESS: 11 rules found" in result.stdout  # alerting: 6 for the SLO, 5 operator alerts
 
 

@@ -144,6 +144,7 @@ class Runway:
     chart_max_seconds: int
     policy: Policy
     min_errors: int
+    hold_seconds: int  # a short window that burned within this long still confirms (flapping: one page)
     page_tiers: tuple[BurnTier, ...]
     ticket_tiers: tuple[BurnTier, ...]
 

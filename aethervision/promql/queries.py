@@ -80,6 +80,17 @@ def slow(series: str) -> str:
     return f"{series}:slow"
 
 
+def counted(slo: SLO, which: str) -> str:
+    """The slow group's snapshot of the events counted so far ("errors" or "requests"), per group:
+    read at the newest tile and one window ago, never re-recorded (so no `:slow` suffix)."""
+    return slo_series(slo, f"{which}:counted")
+
+
+def since_tile(slo: SLO, which: str) -> str:
+    """Events ("errors" or "requests") counted since the slow group's newest tile, per group."""
+    return slo_series(slo, f"{which}:since_tile")
+
+
 def sample_timestamp(slo: SLO) -> str:
     return slo_series(slo, "sli_sample:timestamp")
 

@@ -194,6 +194,25 @@ def tile_rates(slo: SLO, window: str, seconds: int, recorded_errors: str, record
     return errors_rate(slo, window, engine), requests_rate(slo, window, recorded_errors, engine)
 
 
+def counted(slo: SLO, offset: str = "") -> tuple[str, str] | None:
+    """(bad, all) events counted so far per group: the counters' values summed, `offset` ago
+    when given. The long windows add the increase since the newest tile from these (exact
+    windows at every evaluation, rules/slo.py); None where the SLI has no counter (probe, raw)."""
+    sli, total = slo.sli, _sum(slo)
+    at = f" offset {offset}" if offset else ""
+    if sli.kind is SLIKind.RATIO:
+        return f"{total}({sli.errors}{at})", f"{total}({sli.total}{at})"
+    if sli.kind is not SLIKind.LATENCY:
+        return None
+    count, bucket = latency_selectors(sli)
+    if sli.native:
+        histogram = f"{total}({count}{at})"
+        return (f"histogram_count({histogram}) * (1 - histogram_fraction(0, {sli.below!r}, {histogram}))",
+                f"histogram_count({histogram})")
+    every = f"{total}({count}{at})"
+    return f"clamp_min({every} - {total}(max without (le) ({bucket}{at})), 0)", every
+
+
 def counts_events(sli: SLI) -> bool:
     """False for raw SLIs: their rates are a ratio, so `min_errors` cannot apply."""
     return sli.kind is not SLIKind.RAW

@@ -133,13 +133,24 @@ def _enough_errors(spec: Spec, slo: SLO, window: str) -> list[str]:
     return [f"{q.errors_in(slo, window, durations.parse(window))} >= {n}"]
 
 
+def _held(spec: Spec, series: str, op: str, threshold: str) -> str:
+    """A short window's confirmation, held for `runway.hold` after it last held: the highest
+    (or lowest) value over the hold, so a burn that flaps stays one page while its long window
+    burns (the long window, read as is, still ends the alert)."""
+    if not spec.runway.hold_seconds:
+        return f"{series} {op} {threshold}"
+    over = "max_over_time" if op == ">" else "min_over_time"
+    return f"{over}({series}[{durations.format(spec.runway.hold_seconds)}]) {op} {threshold}"
+
+
 def runway_expr(spec: Spec, slo: SLO, alert: RunwayAlert) -> str:
     """aethervision: runway under the threshold over a long and its short window, burning now."""
     hours = num(alert.below_hours)
     clauses = []
     for long, short in q.RUNWAY_CONFIRM.items():
-        conditions = [f"{q.budget_burn(slo, short)} > 1", *_enough_errors(spec, slo, long)]
-        clauses.append(f"{q.hours_to_breach(slo, long)} < {hours} and {q.hours_to_breach(slo, short)} < {hours}\n"
+        conditions = [_held(spec, q.budget_burn(slo, short), ">", "1"), *_enough_errors(spec, slo, long)]
+        clauses.append(f"{q.hours_to_breach(slo, long)} < {hours} and "
+                       f"{_held(spec, q.hours_to_breach(slo, short), '<', hours)}\n"
                        f"    and " + " and ".join(conditions))
     return ("(\n    " + "\n  or\n    ".join(clauses) + "\n)\n"
             f"and {q.budget_remaining(slo)} > 0")
@@ -149,7 +160,8 @@ def burn_expr(spec: Spec, slo: SLO, tiers: tuple[BurnTier, ...]) -> str:
     """Budget burn above the factor over both windows of any tier."""
     clauses = []
     for t in tiers:
-        clause = f"{q.budget_burn(slo, t.long)} > {num(t.factor)} and {q.budget_burn(slo, t.short)} > {num(t.factor)}"
+        clause = (f"{q.budget_burn(slo, t.long)} > {num(t.factor)} and "
+                  f"{_held(spec, q.budget_burn(slo, t.short), '>', num(t.factor))}")
         clauses.append("\n  and ".join([clause, *_enough_errors(spec, slo, t.long)]))
     return "\nor\n".join(clauses)
 

@@ -17,7 +17,8 @@ Two groups per SLO (README, "Rule cost"): the fast one reads raw counters only
 over the short windows; the slow one records tiles, each counter's exact increase
 over one slow interval, and averages them for every window of
 `rules.long_windows.from` or more, which the fast group re-records every
-evaluation. Long windows so lag the raw counters by at most one slow interval.
+evaluation, adding the raw increase since the newest tile and taking out what left the
+window since (rules/exact.py): exact at every evaluation where the SLI counts events.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from aethervision.core import durations
 from aethervision.core.model import SLO, Policy, SLIKind, Spec
 from aethervision.promql import queries as q
 from aethervision.promql import sli
-from aethervision.rules import calendar
+from aethervision.rules import calendar, exact
 
 BUDGET_RATE_WINDOW = q.BUDGET_RATE_WINDOW
 
@@ -86,6 +87,10 @@ def _counter_rates(spec: Spec, slo: SLO, window: str, with_requests: bool = True
     """The window's request rate, then its errors rate (zero errors only where the 10m
     request rate, recorded first, says there is traffic to count)."""
     names = [q.requests_rate(slo, window), q.errors_rate(slo, window)][0 if with_requests else 1:]
+    if is_long(spec, window) and exact.applies(spec, slo):
+        # Labelled as the raw windows are: a join `on(...)` keeps only the labels it names.
+        return [_record(name, exact.window_rate(spec, slo, window, which), q.slo_labels(slo))
+                for name, which in zip(names, exact.WHICH[-len(names):])]
     if is_long(spec, window):
         return [_record(name, _latest(spec, name)) for name in names]
     errors, engine = q.errors_rate(slo, window), spec.rules.engine
@@ -115,6 +120,8 @@ def long_group(spec: Spec, slo: SLO) -> dict:
     bad, total = sli.tile_rates(slo, tile, tile_seconds, errors, requests, r.engine)
     tiles = [_record(requests, calendar.excluding_maintenance(spec, slo, total), q.slo_labels(slo)),
              _record(errors, calendar.excluding_maintenance(spec, slo, bad), q.slo_labels(slo))]
+    if exact.applies(spec, slo):
+        tiles += [_record(name, expr, q.slo_labels(slo)) for name, expr in exact.snapshots(slo)]
     rules = [*_in_reading_order(slo, tiles),
              # The evaluation time wherever the SLI has data: `time()` rather than timestamp(),
              # whose value MetricsQL takes from the last raw sample (VictoriaMetrics, vmalert).
@@ -191,6 +198,8 @@ def recording_group(spec: Spec, slo: SLO) -> dict:
     windows = rate_windows(spec, slo)
     ratio_windows = _canonical(RATIO_WINDOWS)
     rules: list[dict] = []
+    if exact.applies(spec, slo) and any(is_long(spec, w) for w in [*windows, slo.window]):
+        rules += [_record(name, expr, q.slo_labels(slo)) for name, expr in exact.heads(spec, slo)]
     for window in windows:
         # Every raw window records its requests too: the budget burn's first hour reads them.
         rules += _counter_rates(spec, slo, window, with_requests=window in ratio_windows or not is_long(spec, window))

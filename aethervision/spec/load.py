@@ -195,6 +195,7 @@ class _Builder:
             cap_seconds=self.seconds(cap, "runway", "cap"),
             chart_max_seconds=self.seconds(rw.get("chart_max", d.CHART_MAX), "runway", "chart_max"),
             policy=Policy(rw.get("policy", d.POLICY)), min_errors=rw.get("min_errors", d.MIN_ERRORS),
+            hold_seconds=self.seconds(rw.get("hold", d.HOLD), "runway", "hold"),
             page_tiers=tiers("page"), ticket_tiers=tiers("ticket"))
 
     def grafana(self, g: dict) -> Grafana:

@@ -13,8 +13,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from aethervision import spec as spec_mod
 from aethervision.clients import promtool
-from bench.foresight import engine, metrics, policies, report, scenarios
+from bench.foresight import engine, forecast, metrics, policies, report, scenarios
 
 # One promtool run per scenario and group: the seed and the baseline share one,
 # AetherVision's default runs alone, so the two halves balance on two cores.
@@ -23,7 +24,8 @@ POLICY_ORDER = ("seed", "multiwindow", "aethervision")
 
 
 def run_suite(spec_path: Path, chosen: list[scenarios.Scenario], jobs: int, workdir: Path,
-              say=print) -> list[metrics.Result]:
+              say=print, forecasts: list | None = None) -> list[metrics.Result]:
+    """Every policy over every scenario; `forecasts` (a list) receives (scenario, its forecasts)."""
     by_name = {p.name: p for p in policies.all_policies(spec_path)}
     tasks = [(s, [by_name[n] for n in group]) for s in chosen for group in RUN_GROUPS]
     say(f"foresight: {len(chosen)} scenario(s) x {len(by_name)} policies in {len(tasks)} promtool runs, "
@@ -37,6 +39,8 @@ def run_suite(spec_path: Path, chosen: list[scenarios.Scenario], jobs: int, work
             run = future.result()
             for name in run.policies:
                 results[(scenario.name, name)] = metrics.evaluate(name, scenario, run.firing[name])
+            if run.forecasts and forecasts is not None:
+                forecasts.append((scenario, run.forecasts))
             say(f"  [{done}/{len(tasks)}] {scenario.name:<26} {'+'.join(run.policies):<20} "
                 f"promtool {run.seconds:5.1f}s")
     say(f"foresight: {time.monotonic() - started:.0f}s in all")
@@ -64,11 +68,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.scenarios and not args.no_write:
         parser.error("a partial run would overwrite the full report: add --no-write")
     promtool.find()
+    runs: list = []
     with tempfile.TemporaryDirectory(prefix="foresight-") as tmp:
-        results = run_suite(args.spec, chosen, args.jobs, Path(tmp))
+        results = run_suite(args.spec, chosen, args.jobs, Path(tmp), forecasts=runs)
     print()
     print(report.text_table(results))
+    spec = spec_mod.load(args.spec)
+    runs.sort(key=lambda run: [s.name for s in chosen].index(run[0].name))
+    scores = forecast.scores(spec, spec.slos[0], runs, engine.STEP)
+    print()
+    print("\n".join(forecast.markdown(scores)))
     data = report.data(results, chosen, promtool_version())
+    data["forecasts"] = scores
     if not args.no_write:
         written = report.write(args.out, data)
         print("\nwrote " + ", ".join(str(p) for p in written))

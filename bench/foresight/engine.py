@@ -18,10 +18,11 @@ import yaml
 
 from aethervision.clients import promtool
 from aethervision.core import durations
-from bench.foresight.policies import Policy
+from bench.foresight import forecast
+from bench.foresight.policies import STEP, Policy
 from bench.foresight.scenarios import HOUR, T0, Scenario
 
-STEP = 5  # minutes between rule evaluations: 30 days of recorded 10m rates = 8,640 samples
+# STEP (policies.py): minutes between rule evaluations; 30 days of recorded 10m rates = 8,640 samples
 SAMPLE = 2  # minutes between samples of the counters: 3 samples in the baseline's 5m window
 SERIES_INTERVAL = f"{SAMPLE}m"
 FIRING = 'count by (policy, severity) (ALERTS{alertstate="firing", policy!=""})'
@@ -36,6 +37,7 @@ class Run:
     policies: tuple[str, ...]
     firing: dict[str, dict[int, set[str]]]  # policy -> minute -> severities firing
     seconds: float
+    forecasts: dict[int, dict[str, float]]  # minute -> forecaster -> hours to breach (with "aethervision")
 
 
 def sampled(per_minute: tuple[int, ...]) -> tuple[int, ...]:
@@ -53,6 +55,9 @@ def document(scenario: Scenario, policies: list[Policy], rule_file: Path) -> dic
     controls = [{"expr": f"count({name})", "eval_time": end, "exp_samples": [{"labels": "{}", "value": 1}]}
                 for name in control_series(policies)]
     tests = [{"expr": FIRING, "eval_time": f"{t}m", "exp_samples": []} for t in eval_times(scenario)]
+    if any(p.name == "aethervision" for p in policies):  # the forecasts, from the incident on
+        tests += [{"expr": forecast.RECORD, "eval_time": f"{t}m", "exp_samples": []}
+                  for t in eval_times(scenario) if t >= scenario.incident[0] - STEP]
     series = [{"series": f'crm_payments_total{{status="{status}"}}', "values": counter_values(sampled(counts))}
               for status, counts in (("success", success), ("failed", scenario.errors))]
     return promtool.unit_test_document(
@@ -92,19 +97,25 @@ def run(scenario: Scenario, policies: list[Policy], workdir: Path) -> Run:
     done = promtool.run("test", "rules", str(test_file), timeout=3600)
     seconds = time.monotonic() - started
     output = done.stdout + done.stderr
-    firing, problems = parse(output, {p.name for p in policies})
+    firing, forecasts, problems = parse(output, {p.name for p in policies})
     if problems or done.returncode not in (0, 1) or (done.returncode == 1 and "expr:" not in output):
         raise RuntimeError(f"promtool failed on {test_file}:\n" + "\n".join(problems or output.splitlines()[-20:]))
-    return Run(scenario.name, tuple(p.name for p in policies), firing, seconds)
+    return Run(scenario.name, tuple(p.name for p in policies), firing, seconds, forecasts)
 
 
-def parse(output: str, policies: set[str]) -> tuple[dict[str, dict[int, set[str]]], list[str]]:
-    """Failed "nothing fires" expectations -> what fired when; anything else is a problem."""
+def parse(output: str, policies: set[str]) -> tuple[dict[str, dict[int, set[str]]], dict[int, dict[str, float]],
+                                                 list[str]]:
+    """Failed "nothing fires" expectations -> what fired when; failed "no forecast" ones -> the
+    forecasts; anything else is a problem."""
     firing: dict[str, dict[int, set[str]]] = {p: defaultdict(set) for p in policies}
+    forecasts: dict[int, dict[str, float]] = {}
     problems = []
     lines = output.splitlines()
     for i, line in enumerate(lines):
         if "expr:" not in line:
+            continue
+        if f'expr: "{forecast.RECORD}"' in line:
+            forecasts[durations.parse(_TIME.search(line).group(1)) // 60] = forecast.parse(lines, i)
             continue
         got = next((lines[j] for j in range(i + 1, min(i + 4, len(lines))) if "got:" in lines[j]), "")
         if FIRING not in line.replace('\\"', '"'):
@@ -115,4 +126,4 @@ def parse(output: str, policies: set[str]) -> tuple[dict[str, dict[int, set[str]
             found = dict(_LABEL.findall(labels))
             if found.get("policy") in firing:
                 firing[found["policy"]][minute].add(found["severity"])
-    return {p: dict(t) for p, t in firing.items()}, problems
+    return {p: dict(t) for p, t in firing.items()}, forecasts, problems

@@ -22,7 +22,10 @@ import yaml
 from aethervision import spec as spec_mod
 from aethervision.rules import policy as policy_rules
 from aethervision.rules import slo as slo_rules
+from bench.foresight import forecast
 from bench.foresight.scenarios import BUDGET
+
+STEP = 5  # minutes between the engine's evaluations (engine.STEP, which imports this module)
 
 SLI_ERRORS = 'crm_payments_total{status="failed"}'
 SLI_TOTAL = 'crm_payments_total{status=~"success|failed"}'
@@ -47,7 +50,7 @@ def _labelled(groups: list[dict], name: str) -> tuple[dict, ...]:
     return tuple(out)
 
 
-def _generated(spec_path: Path, name: str, title: str, change) -> Policy:
+def _generated(spec_path: Path, name: str, title: str, change, extra=lambda spec, slo: ()) -> Policy:
     data = yaml.safe_load(spec_path.read_text())
     change(data)
     spec = spec_mod.parse(yaml.safe_dump(data), str(spec_path))
@@ -55,7 +58,7 @@ def _generated(spec_path: Path, name: str, title: str, change) -> Policy:
     if (slo.sli.errors, slo.sli.total, slo.objective) != (SLI_ERRORS, SLI_TOTAL, 1 - BUDGET):
         raise SystemExit(f"{spec_path}: the benchmark needs the payment_rate SLO as shipped "
                          f"({SLI_ERRORS}, objective {1 - BUDGET:g})")
-    groups = [*slo_rules.recording_groups(spec, slo), policy_rules.alert_group(spec, slo)]
+    groups = [*slo_rules.recording_groups(spec, slo), policy_rules.alert_group(spec, slo), *extra(spec, slo)]
     return Policy(name, title, _labelled(groups, name))
 
 
@@ -68,7 +71,9 @@ def seed(spec_path: Path) -> Policy:
 
 
 def aethervision(spec_path: Path) -> Policy:
-    return _generated(spec_path, "aethervision", "AetherVision default policy", lambda data: None)
+    # The forecasters ride along: they read this policy's recorded series (forecast.py).
+    return _generated(spec_path, "aethervision", "AetherVision default policy", lambda data: None,
+                      lambda spec, slo: [forecast.group(spec, slo, STEP)])
 
 
 MW_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from aethervision.core.files import write_atomic
-from bench.foresight import engine, metrics
+from bench.foresight import engine, forecast, metrics
 from bench.foresight.policies import MW_TIERS, SEED_FOR
 from bench.foresight.scenarios import DAY, OBJECTIVE, T0, WORTHY_SHARE, Scenario
 
@@ -184,6 +184,7 @@ def markdown(report: dict, results: list[metrics.Result]) -> str:
     lines += ["", "## Reading", ""] + _reading(summary)
     lines += ["", "Where the default and the multiwindow baseline differ:", ""] + _differences(results)
     lines += ["", "The bar the default policy has to clear:", ""] + _criteria(results, scenarios)
+    lines += ["", *forecast.markdown(report.get("forecasts", []))]
     lines += ["", "## Limits", "", *LIMITS]
     return "\n".join(lines) + "\n"
 

@@ -11,6 +11,7 @@ budget is exhausted at the first minute it reaches 1.
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate
@@ -54,7 +55,9 @@ class Scenario:
     @cached_property
     def exhausted_at(self) -> int | None:
         """First minute at or after the incident start with the whole budget spent."""
-        return next((t for t in range(self.incident[0], self.minutes + 1) if self.consumed(t) >= 1), None)
+        # 1e-9: BUDGET is 1 - 0.99 in floating point (0.01000...0009), so a budget spent to the
+        # event would read 0.9999999999999991 and the exhaustion a minute late.
+        return next((t for t in range(self.incident[0], self.minutes + 1) if self.consumed(t) >= 1 - 1e-9), None)
 
     @property
     def incident_share(self) -> float:
@@ -112,11 +115,66 @@ def _low_traffic(minutes: int, failures: set[int], start: int = 0) -> Segment:
     return requests, errors
 
 
+def _daily(m: int) -> float:
+    """Requests per minute over the day: 24 at 02:00 to 1800 at 14:00."""
+    return 60 * (15.2 - 14.8 * math.cos(2 * math.pi * ((m % DAY) - 2 * HOUR) / DAY))
+
+
 def _diurnal(minutes: int, errors_per_minute: int = 5) -> Segment:
     """Traffic from 24 requests per minute at 02:00 to 1800 at 14:00; errors constant."""
-    requests = [round(60 * (15.2 - 14.8 * math.cos(2 * math.pi * ((m % DAY) - 2 * HOUR) / DAY)))
-                for m in range(minutes)]
-    return requests, [errors_per_minute] * minutes
+    return [round(_daily(m)) for m in range(minutes)], [errors_per_minute] * minutes
+
+
+def poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson count: Knuth's product of uniforms up to a mean of 30, above it the normal
+    approximation (rounded, never negative), whose error there is under 1% of a count."""
+    if mean <= 0:
+        return 0
+    if mean > 30:
+        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
+    limit, k, product = math.exp(-mean), 0, rng.random()
+    while product > limit:
+        k, product = k + 1, product * rng.random()
+    return k
+
+
+def noisy(minutes: int, rpm: float | None, ratio: float, rng: random.Random, start: int = 0) -> Segment:
+    """Poisson requests around `rpm` a minute (None: the diurnal curve), each failing with
+    probability `ratio` (errors Poisson around requests x ratio, at most the requests)."""
+    requests = [poisson(rng, rpm if rpm is not None else _daily(start + m)) for m in range(minutes)]
+    return requests, [min(r, poisson(rng, r * ratio)) for r in requests]
+
+
+QUIET_DAYS = 7  # a noisy scenario without incident runs a week: false pages per week
+
+
+def _noisy(name: str, rpm: float | None, what: str, incident: tuple[int, float] | None, seed: int) -> Scenario:
+    """31 days of noise at 0.1% errors, then a week of it (incident None) or the incident
+    (minutes, error ratio) and a day of recovery."""
+    rng = random.Random(seed)
+    history = noisy(T0, rpm, 0.001, rng)
+    if incident is None:
+        return _scenario(name, what, [noisy(QUIET_DAYS * DAY, rpm, 0.001, rng, T0)], history=history)
+    minutes, ratio = incident
+    return _scenario(name, what, [noisy(minutes, rpm, ratio, rng, T0), noisy(DAY, rpm, 0.001, rng, T0 + minutes)],
+                     history=history)
+
+
+def noisy_scenarios() -> list[Scenario]:
+    """Poisson traffic at 2, 60 and 10,000 requests a minute and on the diurnal curve, each quiet
+    for a week and with an incident worth a notification (fixed seeds: the same counts every run)."""
+    out = []
+    for n, (level, rpm, incident, told) in enumerate((
+            ("low", 2, (4 * HOUR, 0.5), "4 hours at 50% errors"),
+            ("medium", 60, (12 * HOUR, 0.1), "12 hours at 10% errors"),
+            ("high", 10_000, (HOUR, 1.0), "1 hour of 100% errors"),
+            ("diurnal", None, (12 * HOUR, 0.1), "12 hours at 10% errors from midnight"))):
+        traffic = "24 to 1800 (diurnal)" if rpm is None else f"{rpm:,}"
+        out.append(_noisy(f"noisy_{level}_quiet", rpm, f"Poisson, {traffic} requests a minute at 0.1% errors, "
+                          f"for {QUIET_DAYS} days", None, 2 * n))
+        out.append(_noisy(f"noisy_{level}", rpm, f"Poisson, {traffic} requests a minute: {told}",
+                          incident, 2 * n + 1))
+    return out
 
 
 def all_scenarios() -> list[Scenario]:
@@ -149,6 +207,9 @@ def all_scenarios() -> list[Scenario]:
                   history=_low_traffic(T0, {m for m in range(7 * HOUR, T0, 2 * DAY)})),
         _scenario("diurnal", "traffic 24 to 1800 requests a minute over the day, 5 failures every minute",
                   [_diurnal_tail(2 * DAY)], history=_diurnal(T0)),
+        _scenario("creeping_burn", "16 days at 2% errors (burn 2): exhausted after ~14 days",
+                  [steady(16 * DAY, 0.02), steady(12 * HOUR, healthy)]),
+        *noisy_scenarios(),
     ]
 
 

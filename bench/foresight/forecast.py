@@ -1,0 +1,187 @@
+"""Does the runway predict? Forecasters as recording rules, and their score against the exhaustion
+the counts give (scenarios.Scenario.exhausted_at, computed without any rule).
+
+Every forecaster reads the AetherVision policy's recorded series and records
+`foresight:hours_to_breach{forecaster="..."}` (capped at the spec's cap: "no burn"). The engine asks
+for it at every evaluation from the incident's start. For each evaluation t before the budget runs out
+at E, the error is |t + forecast - E|, grouped by the true horizon E - t. "No burn" said before an
+exhaustion counts apart (it is no forecast at all), as do forecasts of an exhaustion that never came
+(scenarios that do not exhaust, where the forecast fell before the scenario's end).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+
+from aethervision.core.model import SLO, Spec
+from aethervision.promql import queries as q
+from aethervision.rules.slo import num
+
+RECORD = "foresight:hours_to_breach"
+HORIZONS = (("under 6h", 0, 6 * 60), ("6-24h", 6 * 60, 24 * 60), ("1-7 days", 24 * 60, 7 * 1440),
+            ("over 7 days", 7 * 1440, None))
+EWMA_HALF_LIFE = 60  # minutes: the exponentially weighted burn forgets half of itself in an hour
+_GOT = re.compile(r'forecaster="([^"]+)"[^}]*\} ([^\s,]+)')
+
+
+@dataclass(frozen=True)
+class Forecaster:
+    name: str
+    what: str
+    expr: str  # hours to breach; absent or the cap where nothing burns
+
+
+def _runway(spec: Spec, slo: SLO, burn: str) -> str:
+    """The budget left at a burn (in budgets per window): hours until it is gone, capped."""
+    cap, remaining = num(spec.runway.cap_hours), q.budget_remaining(slo)
+    return (f"clamp_max({remaining} * {num(slo.window_hours)} / (({burn}) > 0), {cap})"
+            f" or ({remaining} == 0) or ({remaining} * 0 + {cap})")
+
+
+def forecasters(spec: Spec, slo: SLO, step_minutes: int) -> tuple[list[Forecaster], dict]:
+    """The candidates, today's default first, and the EWMA's own rule. `step_minutes`: the
+    evaluation interval (the EWMA's step)."""
+    alpha = num(round(1 - 0.5 ** (step_minutes / EWMA_HALF_LIFE), 6))
+    ewma = f"foresight:budget_burn:ewma{EWMA_HALF_LIFE}m"
+    cap, remaining = num(spec.runway.cap_hours), q.budget_remaining(slo)
+    return [
+        Forecaster("default", "today's: the smaller of the 1h and 6h runways", q.hours_to_breach(slo)),
+        Forecaster("burn_1h", "budget burn over 1h", q.hours_to_breach(slo, "1h")),
+        Forecaster("burn_6h", "budget burn over 6h", q.hours_to_breach(slo, "6h")),
+        Forecaster("burn_1d", "budget burn over 1d", _runway(spec, slo, q.budget_burn(slo, "1d"))),
+        Forecaster("ewma", f"exponentially weighted budget burn (half-life {EWMA_HALF_LIFE}m)",
+                   _runway(spec, slo, ewma)),
+        Forecaster("trend_6h", "trend-aware: the budget left, extrapolated along its 6h slope (deriv)",
+                   f"clamp_max({remaining} / -(deriv({remaining}[6h]) < 0) / 3600, {cap})"
+                   f" or ({remaining} == 0) or ({remaining} * 0 + {cap})"),
+        Forecaster("trend_1h", "trend-aware over 1h: the budget left along its 1h slope",
+                   f"clamp_max({remaining} / -(deriv({remaining}[1h]) < 0) / 3600, {cap})"
+                   f" or ({remaining} == 0) or ({remaining} * 0 + {cap})"),
+    ], {"record": ewma,  # reads its own last value: alpha of the newest burn, the rest of the old
+        "expr": f"{alpha} * {q.budget_burn(slo, '10m')} + {num(1 - float(alpha))} * "
+                f"last_over_time({ewma}[{2 * step_minutes}m]) or {q.budget_burn(slo, '10m')}"}
+
+
+def group(spec: Spec, slo: SLO, step_minutes: int) -> dict:
+    """One rule group recording every forecaster (after the policy's groups, so it reads this round)."""
+    candidates, ewma = forecasters(spec, slo, step_minutes)
+    return {"name": "foresight.forecasts",
+            "rules": [ewma] + [{"record": RECORD, "expr": f.expr, "labels": {"forecaster": f.name}}
+                               for f in candidates]}
+
+
+def parse(lines: list[str], i: int) -> dict[str, float]:
+    """The forecasts in the `got:` line after a failed expectation at line i."""
+    got = next((lines[j] for j in range(i + 1, min(i + 4, len(lines))) if "got:" in lines[j]), "")
+    return {name: float(value) for name, value in _GOT.findall(got)}
+
+
+@dataclass(frozen=True)
+class Score:
+    forecaster: str
+    errors: dict[str, list[tuple[int, int]]]  # horizon bucket -> (absolute error, true horizon) in minutes
+    no_burn: int  # evaluations before an exhaustion that said "no burn"
+    before_exhaustion: int  # evaluations before an exhaustion
+    phantom: int  # evaluations forecasting an exhaustion (before the scenario's end) that never came
+    without_exhaustion: int  # evaluations in scenarios that do not exhaust
+
+
+def horizon(minutes: int) -> str:
+    return next(name for name, lo, hi in HORIZONS if minutes >= lo and (hi is None or minutes < hi))
+
+
+def score(name: str, runs: list[tuple[object, dict[int, float]]], cap_hours: float) -> Score:
+    """`runs`: (scenario, minute -> forecast hours) for every scenario run."""
+    errors: dict[str, list[tuple[int, int]]] = {h: [] for h, _, _ in HORIZONS}
+    no_burn = before = phantom = without = 0
+    for scenario, series in runs:
+        start, exhausted = scenario.incident[0], scenario.exhausted_at
+        for t, hours in sorted(series.items()):
+            if t <= start or (exhausted is not None and t >= exhausted):  # at `start` no error has happened
+                continue
+            says_burn = hours < cap_hours
+            if exhausted is None:
+                without += 1
+                phantom += says_burn and t + hours * 60 < scenario.minutes
+                continue
+            before += 1
+            if not says_burn:
+                no_burn += 1
+                continue
+            errors[horizon(exhausted - t)].append((round(abs(t + hours * 60 - exhausted)), exhausted - t))
+    return Score(name, errors, no_burn, before, phantom, without)
+
+
+def percentile(values: list[int], share: float) -> int | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def summary(s: Score, what: str = "") -> dict:
+    """Per horizon the median and 90th percentile absolute error (minutes); over all, the median
+    error as a share of the true horizon (the ranking: an hour off a 3-day forecast is fine, an
+    hour off a 2-hour one is not)."""
+    rows = {h: {"n": len(v), "median": int(statistics.median(e for e, _ in v)) if v else None,
+                "p90": percentile([e for e, _ in v], 0.9)} for h, v in s.errors.items()}
+    relative = [e / h for v in s.errors.values() for e, h in v if h]
+    return {"forecaster": s.forecaster, "what": what, "horizons": rows,
+            "relative": round(statistics.median(relative), 4) if relative else None,
+            "no_burn": s.no_burn, "before_exhaustion": s.before_exhaustion, "phantom": s.phantom,
+            "without_exhaustion": s.without_exhaustion}
+
+
+def best(summaries: list[dict]) -> dict:
+    """The lowest median relative error; fewer "no burn" before an exhaustion breaks ties."""
+    return min((s for s in summaries if s["relative"] is not None),
+               key=lambda s: (s["relative"], s["no_burn"], s["phantom"]))
+
+
+def scores(spec: Spec, slo: SLO, runs: list[tuple[object, dict[int, dict[str, float]]]],
+           step_minutes: int) -> list[dict]:
+    """Every forecaster's summary over the runs (scenario, minute -> forecaster -> hours)."""
+    candidates, _ = forecasters(spec, slo, step_minutes)
+    out = []
+    for f in candidates:
+        series = [(scenario, {t: v[f.name] for t, v in forecasts.items() if f.name in v})
+                  for scenario, forecasts in runs]
+        out.append(summary(score(f.name, series, spec.runway.cap_hours), f.what))
+    return out
+
+
+def _cell(row: dict) -> str:
+    if not row["n"]:
+        return "—"
+    return f"{_minutes(row['median'])} / {_minutes(row['p90'])} ({row['n']})"
+
+
+def _minutes(m: int) -> str:
+    return f"{m // 1440}d{m % 1440 // 60}h" if m >= 1440 else (f"{m // 60}h{m % 60:02d}m" if m >= 60 else f"{m}m")
+
+
+def markdown(rows: list[dict], default: str = "default") -> list[str]:
+    """The forecast section of docs/foresight.md."""
+    if not rows:
+        return []
+    lines = ["## Does the runway predict? The forecast score", "",
+             "At every evaluation from an incident's start until the budget runs out, each forecaster's "
+             "predicted exhaustion is compared with the real one (from the counts). Cells: median / 90th "
+             "percentile absolute error (evaluations), by the true time left. *Relative*: the median error "
+             "as a share of the time left, the ranking. *No burn*: evaluations before an exhaustion that "
+             "said \"no burn\". *Phantom*: evaluations in scenarios that never exhaust whose forecast "
+             "fell before the scenario's end.", "",
+             "| forecaster | what | " + " | ".join(h for h, _, _ in HORIZONS) + " | relative | no burn | phantom |",
+             "|---|---|" + "---|" * len(HORIZONS) + "---|---|---|"]
+    winner = best(rows)
+    for r in rows:
+        name = f"**{r['forecaster']}**" if r["forecaster"] == winner["forecaster"] else r["forecaster"]
+        lines.append(f"| {name} | {r['what']} | " + " | ".join(_cell(r["horizons"][h]) for h, _, _ in HORIZONS)
+                     + f" | {r['relative']:.1%} | {r['no_burn']}/{r['before_exhaustion']} | "
+                       f"{r['phantom']}/{r['without_exhaustion']} |")
+    mine = next(r for r in rows if r["forecaster"] == default)
+    lines += ["", f"Best: **{winner['forecaster']}** ({winner['relative']:.1%} median relative error) against "
+                  f"today's default {mine['relative']:.1%}."]
+    return lines
