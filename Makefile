@@ -104,7 +104,7 @@ push: $(STAMP) ## Push dashboards to Grafana (GRAFANA_URL, GRAFANA_TOKEN)
 diff: $(STAMP) ## Semantic diff against BASE (default HEAD)
 	$(AV) diff --spec $(SPEC) --base $(or $(BASE),HEAD)
 
-bench-foresight: $(STAMP) promtool ## Alert policies vs the SRE Workbook in promtool; writes docs/foresight.md
+bench-foresight: $(STAMP) promtool servers ## Alert policies, forecasts, noise and the Workbook's table (promtool, Prometheus); docs/foresight.md
 	$(PY) -m bench.foresight --spec $(SPEC) --out docs
 
 bench-cost: $(STAMP) promtool ## Rule cost vs Sloth's and Pyrra's shapes on a real Prometheus (10, 100 SLOs); docs/cost.md

@@ -43,10 +43,11 @@ DEMO_INCIDENTS = (
 # -- spec: optional fields ------------------------------------------------------------
 POLICY = "aethervision"
 MIN_ERRORS = 3
-# The short window of an alert confirms for this long after it last burned, while the long window
-# still burns: a burn that flaps (10 minutes bad, 20 good) is one page, not four, and a real
-# recovery resets this much later (docs/foresight.md).
-HOLD = "20m"
+# An alert's short window remembers this much of the past (a shorter one is read at its highest
+# over the difference), while the long window still burns: a burn that flaps (10 minutes bad, 20
+# good) is one page, not four, and no tier resets later than this after a real recovery: the
+# Workbook's 6h/30m page tier already takes 30 minutes (docs/foresight.md).
+HOLD = "30m"
 # The SRE Workbook's multiwindow, multi-burn-rate thresholds (as Sloth generates
 # them), with short windows of at most 30m so every alert resets within 30
 # minutes of recovery and each window is several samples wide.

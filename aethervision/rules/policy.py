@@ -133,14 +133,16 @@ def _enough_errors(spec: Spec, slo: SLO, window: str) -> list[str]:
     return [f"{q.errors_in(slo, window, durations.parse(window))} >= {n}"]
 
 
-def _held(spec: Spec, series: str, op: str, threshold: str) -> str:
-    """A short window's confirmation, held for `runway.hold` after it last held: the highest
-    (or lowest) value over the hold, so a burn that flaps stays one page while its long window
-    burns (the long window, read as is, still ends the alert)."""
-    if not spec.runway.hold_seconds:
+def _held(spec: Spec, series: str, window: str, op: str, threshold: str) -> str:
+    """A short window's confirmation that remembers `runway.hold` of the past: a window shorter than
+    the hold is read at its highest (or lowest) over the difference, so a burn that flaps stays one
+    page while its long window burns (the long window, read as is, still ends the alert), and no
+    tier resets later than the hold after a real recovery."""
+    extra = spec.runway.hold_seconds - durations.parse(window)
+    if extra <= 0:
         return f"{series} {op} {threshold}"
     over = "max_over_time" if op == ">" else "min_over_time"
-    return f"{over}({series}[{durations.format(spec.runway.hold_seconds)}]) {op} {threshold}"
+    return f"{over}({series}[{durations.format(extra)}]) {op} {threshold}"
 
 
 def runway_expr(spec: Spec, slo: SLO, alert: RunwayAlert) -> str:
@@ -148,9 +150,9 @@ def runway_expr(spec: Spec, slo: SLO, alert: RunwayAlert) -> str:
     hours = num(alert.below_hours)
     clauses = []
     for long, short in q.RUNWAY_CONFIRM.items():
-        conditions = [_held(spec, q.budget_burn(slo, short), ">", "1"), *_enough_errors(spec, slo, long)]
+        conditions = [_held(spec, q.budget_burn(slo, short), short, ">", "1"), *_enough_errors(spec, slo, long)]
         clauses.append(f"{q.hours_to_breach(slo, long)} < {hours} and "
-                       f"{_held(spec, q.hours_to_breach(slo, short), '<', hours)}\n"
+                       f"{_held(spec, q.hours_to_breach(slo, short), short, '<', hours)}\n"
                        f"    and " + " and ".join(conditions))
     return ("(\n    " + "\n  or\n    ".join(clauses) + "\n)\n"
             f"and {q.budget_remaining(slo)} > 0")
@@ -161,7 +163,7 @@ def burn_expr(spec: Spec, slo: SLO, tiers: tuple[BurnTier, ...]) -> str:
     clauses = []
     for t in tiers:
         clause = (f"{q.budget_burn(slo, t.long)} > {num(t.factor)} and "
-                  f"{_held(spec, q.budget_burn(slo, t.short), '>', num(t.factor))}")
+                  f"{_held(spec, q.budget_burn(slo, t.short), t.short, '>', num(t.factor))}")
         clauses.append("\n  and ".join([clause, *_enough_errors(spec, slo, t.long)]))
     return "\nor\n".join(clauses)
 

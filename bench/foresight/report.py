@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from aethervision.core.files import write_atomic
-from bench.foresight import engine, forecast, metrics
+from bench.foresight import engine, forecast, metrics, noise, workbook
 from bench.foresight.policies import MW_TIERS, SEED_FOR
 from bench.foresight.scenarios import DAY, OBJECTIVE, T0, WORTHY_SHARE, Scenario
 
@@ -181,25 +181,29 @@ def markdown(report: dict, results: list[metrics.Result]) -> str:
         lines.append(f"| {TITLES.get(policy, policy)} | {_pct(s['recall'])} | {_pct(s['precision'])} | "
                      f"{s['false_pages']} | {s['false_tickets']} | {duration(s['worst_reset'])} | "
                      f"{', '.join(s['never_reset']) or '—'} |")
+    lines += ["", *noise.markdown(noise.verdicts(results), TITLES, duration, _pct)]
     lines += ["", "## Reading", ""] + _reading(summary)
     lines += ["", "Where the default and the multiwindow baseline differ:", ""] + _differences(results)
     lines += ["", "The bar the default policy has to clear:", ""] + _criteria(results, scenarios)
     lines += ["", *forecast.markdown(report.get("forecasts", []))]
+    lines += ["", *workbook.markdown(report.get("workbook", []))]
     lines += ["", "## Limits", "", *LIMITS]
     return "\n".join(lines) + "\n"
 
 
 LIMITS = [
-    "- Traffic is steady within each segment (low_traffic, low_traffic_outage and diurnal aside); real "
-    "traffic is noisier, which makes short windows noisier for every policy.",
+    "- Outside the noisy_ scenarios traffic is steady within each segment (low_traffic, low_traffic_outage "
+    "and diurnal aside); the noisy ones draw Poisson counts from fixed seeds: one draw each, not a "
+    "distribution of outcomes.",
     "- Timings have the 5-minute resolution of the evaluation; two policies 5 minutes apart may be "
     "closer in reality.",
     "- One objective (99%) and one window (30 days); the burn thresholds scale with both, the runway "
     "thresholds (24h, 6h) do not.",
     "- What deserves a notification is a rule (10% of the budget, or exhaustion), not an on-call "
     "engineer's judgement; the per-scenario figures let a reader apply another rule.",
-    "- Flapping (10 minutes bad, 20 good) gives four page episodes under both the default and the "
-    "baseline: neither holds a page across the good stretches.",
+    "- The default holds a flapping burn as one page (`runway.hold`, 30m: a 10-minute short window is "
+    "read at its highest over the last 20 minutes while the long window burns); the baseline has no "
+    "hold, and pages once per bad stretch.",
 ]
 
 
