@@ -1,6 +1,7 @@
-"""The three rule sets compared, for the same N SLOs (objective 99.9% over 30 days):
+"""The rule sets compared, for the same N SLOs (objective 99.9% over 30 days):
 
-- AetherVision: what `aethervision build` generates for a spec with these SLOs.
+- AetherVision: what `aethervision build` generates for a spec with these SLOs, and the
+  same SLOs over a calendar month (period-to-date rules on top, docs/periods.md).
 - Sloth: what the real `sloth generate` (the pinned build, `make servers`) writes for
   the same SLOs as a `prometheus/v1` spec: per-window error ratios on the raw counters
   for 5m, 30m, 1h, 2h, 6h, 1d and 3d, the 30-day ratio from the recorded 5m ratio, the
@@ -46,17 +47,19 @@ class RuleSet:
         return durations.parse(group.get("interval", GLOBAL_INTERVAL))
 
 
-def spec_text(slos: int) -> str:
+def spec_text(slos: int, calendar: bool = False) -> str:
+    """The SLOs as an AetherVision spec: the rolling 30-day window, or a calendar month in Berlin."""
+    window = "{calendar: month, timezone: Europe/Berlin}" if calendar else WINDOW
     lines = ["version: aethervision/v1", "slos:"]
     for i in range(slos):
         lines += [f"  - name: {data.slo_name(i)}", f"    service: svc{i:03d}", f"    objective: {OBJECTIVE}",
-                  f"    window: {WINDOW}", "    sli:", f"      errors: '{data.errors_selector(i)}'",
+                  f"    window: {window}", "    sli:", f"      errors: '{data.errors_selector(i)}'",
                   f"      total: '{data.total_selector(i)}'"]
     return "\n".join(lines) + "\n"
 
 
-def aethervision(slos: int) -> RuleSet:
-    spec = spec_mod.parse(spec_text(slos), f"bench-{slos}.yaml")
+def aethervision(slos: int, calendar: bool = False) -> RuleSet:
+    spec = spec_mod.parse(spec_text(slos, calendar), f"bench-{slos}.yaml")
     groups = rule_files.recording_rules(spec)["groups"] + rule_files.alert_rules(spec)["groups"]
     inputs = []
     tile = spec.rules.long_interval_seconds
@@ -70,7 +73,11 @@ def aethervision(slos: int) -> RuleSet:
                 inputs.append((name, labels, tile, data.TOTAL_RATE))
                 slo = name.split(":")[1]
                 inputs.append((f"slo:{slo}:sli_sample:timestamp", labels, tile, None))
-    return RuleSet("aethervision", "AetherVision (two tiers)", groups, inputs)
+            elif name.endswith((":errors:counted", ":requests:counted")):  # read a window ago (exact.py)
+                inputs.append((name, labels, tile, data.TOTAL_RATE))
+    if calendar:
+        return RuleSet("aethervision-calendar", "AetherVision, calendar month (Europe/Berlin)", groups, inputs)
+    return RuleSet("aethervision", "AetherVision (two tiers, exact long windows)", groups, inputs)
 
 
 def sloth_spec(slos: int) -> str:
@@ -119,4 +126,4 @@ def pyrra(slos: int) -> RuleSet:
 
 
 def all_sets(slos: int) -> list[RuleSet]:
-    return [aethervision(slos), sloth(slos), pyrra(slos)]
+    return [aethervision(slos), aethervision(slos, calendar=True), sloth(slos), pyrra(slos)]

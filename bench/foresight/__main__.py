@@ -15,7 +15,7 @@ from pathlib import Path
 
 from aethervision import spec as spec_mod
 from aethervision.clients import promtool
-from bench.foresight import engine, forecast, metrics, policies, report, scenarios, workbook
+from bench.foresight import demo_month, engine, forecast, metrics, policies, report, scenarios, workbook
 
 # One promtool run per scenario and group: the seed and the baseline share one,
 # AetherVision's default runs alone, so the two halves balance on two cores.
@@ -80,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(forecast.markdown(scores)))
     data = report.data(results, chosen, promtool_version())
     data["forecasts"] = scores
-    if not args.scenarios:  # the Workbook's table: its own history, on a real Prometheus
+    if not args.scenarios:  # the demo's month and the Workbook's table: their own histories, real Prometheus
+        data["demo_month"] = demo_month.measure(args.spec)
+        print("\n".join(demo_month.markdown(data["demo_month"])))
         data["workbook"] = workbook.measure(args.spec)
         print("\n".join(workbook.markdown(data["workbook"])))
     if not args.no_write:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from aethervision.core.files import write_atomic
-from bench.foresight import engine, forecast, metrics, noise, workbook
+from bench.foresight import demo_month, engine, forecast, metrics, noise, workbook
 from bench.foresight.policies import MW_TIERS, SEED_FOR
 from bench.foresight.scenarios import DAY, OBJECTIVE, T0, WORTHY_SHARE, Scenario
 
@@ -186,6 +186,7 @@ def markdown(report: dict, results: list[metrics.Result]) -> str:
     lines += ["", "Where the default and the multiwindow baseline differ:", ""] + _differences(results)
     lines += ["", "The bar the default policy has to clear:", ""] + _criteria(results, scenarios)
     lines += ["", *forecast.markdown(report.get("forecasts", []))]
+    lines += ["", *demo_month.markdown(report.get("demo_month", []))]
     lines += ["", *workbook.markdown(report.get("workbook", []))]
     lines += ["", "## Limits", "", *LIMITS]
     return "\n".join(lines) + "\n"
