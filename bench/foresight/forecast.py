@@ -12,16 +12,15 @@ exhaustion counts apart (it is no forecast at all), as do forecasts of an exhaus
 from __future__ import annotations
 
 import re
-import statistics
 from dataclasses import dataclass
 
+from aethervision.core import forecast as core
 from aethervision.core.model import SLO, Spec
 from aethervision.promql import queries as q
 from aethervision.rules.slo import num
 
 RECORD = "foresight:hours_to_breach"
-HORIZONS = (("under 6h", 0, 6 * 60), ("6-24h", 6 * 60, 24 * 60), ("1-7 days", 24 * 60, 7 * 1440),
-            ("over 7 days", 7 * 1440, None))
+HORIZONS = core.HORIZONS
 EWMA_HALF_LIFE = 60  # minutes: the exponentially weighted burn forgets half of itself in an hour
 _GOT = re.compile(r'forecaster="([^"]+)"[^}]*\} ([^\s,]+)')
 
@@ -78,60 +77,19 @@ def parse(lines: list[str], i: int) -> dict[str, float]:
     return {name: float(value) for name, value in _GOT.findall(got)}
 
 
-@dataclass(frozen=True)
-class Score:
-    forecaster: str
-    errors: dict[str, list[tuple[int, int]]]  # horizon bucket -> (absolute error, true horizon) in minutes
-    no_burn: int  # evaluations before an exhaustion that said "no burn"
-    before_exhaustion: int  # evaluations before an exhaustion
-    phantom: int  # evaluations forecasting an exhaustion (before the scenario's end) that never came
-    without_exhaustion: int  # evaluations in scenarios that do not exhaust
-
-
-def horizon(minutes: int) -> str:
-    return next(name for name, lo, hi in HORIZONS if minutes >= lo and (hi is None or minutes < hi))
-
-
-def score(name: str, runs: list[tuple[object, dict[int, float]]], cap_hours: float) -> Score:
-    """`runs`: (scenario, minute -> forecast hours) for every scenario run."""
-    errors: dict[str, list[tuple[int, int]]] = {h: [] for h, _, _ in HORIZONS}
-    no_burn = before = phantom = without = 0
+def score(name: str, runs: list[tuple[object, dict[int, float]]], cap_hours: float) -> core.Score:
+    """`runs`: (scenario, minute -> forecast hours); scored from after the incident's start (at the
+    start no error has happened yet) by the one scoring (aethervision.core.forecast), in seconds."""
+    out = core.Score()
     for scenario, series in runs:
-        start, exhausted = scenario.incident[0], scenario.exhausted_at
-        for t, hours in sorted(series.items()):
-            if t <= start or (exhausted is not None and t >= exhausted):  # at `start` no error has happened
-                continue
-            says_burn = hours < cap_hours
-            if exhausted is None:
-                without += 1
-                phantom += says_burn and t + hours * 60 < scenario.minutes
-                continue
-            before += 1
-            if not says_burn:
-                no_burn += 1
-                continue
-            errors[horizon(exhausted - t)].append((round(abs(t + hours * 60 - exhausted)), exhausted - t))
-    return Score(name, errors, no_burn, before, phantom, without)
+        exhausted = scenario.exhausted_at
+        points = [(t * 60, hours * 3600) for t, hours in sorted(series.items()) if t > scenario.incident[0]]
+        out.add(points, None if exhausted is None else exhausted * 60, scenario.minutes * 60, cap_hours * 3600)
+    return out
 
 
-def percentile(values: list[int], share: float) -> int | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def summary(s: Score, what: str = "") -> dict:
-    """Per horizon the median and 90th percentile absolute error (minutes); over all, the median
-    error as a share of the true horizon (the ranking: an hour off a 3-day forecast is fine, an
-    hour off a 2-hour one is not)."""
-    rows = {h: {"n": len(v), "median": int(statistics.median(e for e, _ in v)) if v else None,
-                "p90": percentile([e for e, _ in v], 0.9)} for h, v in s.errors.items()}
-    relative = [e / h for v in s.errors.values() for e, h in v if h]
-    return {"forecaster": s.forecaster, "what": what, "horizons": rows,
-            "relative": round(statistics.median(relative), 4) if relative else None,
-            "no_burn": s.no_burn, "before_exhaustion": s.before_exhaustion, "phantom": s.phantom,
-            "without_exhaustion": s.without_exhaustion}
+def summary(s: core.Score, name: str = "", what: str = "") -> dict:
+    return {"forecaster": name, "what": what, **core.summary(s)}
 
 
 def best(summaries: list[dict]) -> dict:
@@ -148,14 +106,14 @@ def scores(spec: Spec, slo: SLO, runs: list[tuple[object, dict[int, dict[str, fl
     for f in candidates:
         series = [(scenario, {t: v[f.name] for t, v in forecasts.items() if f.name in v})
                   for scenario, forecasts in runs]
-        out.append(summary(score(f.name, series, spec.runway.cap_hours), f.what))
+        out.append(summary(score(f.name, series, spec.runway.cap_hours), f.name, f.what))
     return out
 
 
 def _cell(row: dict) -> str:
     if not row["n"]:
         return "—"
-    return f"{_minutes(row['median'])} / {_minutes(row['p90'])} ({row['n']})"
+    return f"{_minutes(row['median'] // 60)} / {_minutes(row['p90'] // 60)} ({row['n']})"
 
 
 def _minutes(m: int) -> str:
