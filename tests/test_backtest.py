@@ -116,6 +116,13 @@ def test_counts_and_incident_figures(source, head):
         spent = sum(source["errors"][m - window:m]) / sum(source["requests"][m - window:m]) / 0.01
         assert incident["spent_at_first"] == pytest.approx(spent, abs=0.01), incident
         assert incident["exhausted"] is None  # the history never spends the whole budget
+    # The runway forecast is scored at every fast evaluation of the range; with no exhaustion in it,
+    # none is before one, and a forecast can only be a phantom.
+    forecast = slo["forecast"]
+    evaluations = (source["end"] - (source["end"] - DAYS * DAY)) // spec.rules.interval_seconds + 1
+    assert forecast["before_exhaustion"] == 0
+    assert abs(forecast["without_exhaustion"] - evaluations) <= 1
+    assert 0 <= forecast["phantom"] <= forecast["without_exhaustion"]
 
 
 def _runs(minutes: list[int], step: int) -> list[tuple[int, int]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from aethervision import spec as spec_mod
+from aethervision.core import forecast as core
 from bench.foresight import engine, forecast, policies, scenarios
 from bench.foresight.scenarios import DAY, HOUR, T0, WINDOW
 
@@ -60,3 +61,16 @@ def test_the_burn_runways_hit_the_closed_form_exhaustion_in_promtool(tmp_path):
         worst = max(abs(t + run.forecasts[t][name] * 60 - s.exhausted_at) for t in settled)
         assert worst <= 2 * engine.STEP, (name, worst)
         assert rows[name]["no_burn"] == 0
+
+
+def test_a_recorded_runway_is_scored_against_the_next_exhaustion():
+    """`backtest`'s scoring: a history where the budget runs out at 1000 s, recovers, and runs out
+    again at 3000 s; each forecast is held against the next exhaustion after it."""
+    remaining = [(t, 0.0 if t in (1000, 1100, 3000) else 0.5) for t in range(0, 4000, 100)]
+    runway = [(0, 1000.0), (1100, 50.0), (2000, 500.0), (3500, 100.0), (3600, 1e9)]
+    got = core.score_series(runway, remaining, end=4000, cap_seconds=1e9)
+    # 0 -> 1000 exactly; 1100 is itself exhausted (not scored); 2000 -> 3000, 500 s early.
+    assert got.errors["under 6h"] == [(0, 1000), (500, 1000)]
+    assert (got.before_exhaustion, got.no_burn) == (2, 0)
+    # After the last exhaustion: 3500 says 3600, before the end at 4000 (phantom); 3600 says no burn.
+    assert (got.phantom, got.without_exhaustion) == (1, 2)

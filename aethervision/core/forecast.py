@@ -9,6 +9,7 @@ the end of what was observed is a phantom exhaustion. Times are seconds.
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from dataclasses import dataclass, field
 
@@ -69,3 +70,30 @@ def summary(score: Score) -> dict:
 def exhausted_at(remaining: list[tuple[int, float]], after: int) -> int | None:
     """The first evaluation at or after `after` with no budget left."""
     return next((t for t, left in remaining if t >= after and left <= 0), None)
+
+
+def score_series(runway: list[tuple[int, float]], remaining: list[tuple[int, float]], end: int,
+                 cap_seconds: float) -> Score:
+    """A recorded runway (t, seconds) against the recorded budget left (t, share): each forecast
+    against the next evaluation with no budget left (a backtest's history, which may hold several)."""
+    out, following = Score(), None
+    upcoming: dict[int, int | None] = {}
+    for t, left in sorted(remaining, reverse=True):  # the next exhaustion at or after each time
+        following = t if left <= 0 else following
+        upcoming[t] = following
+    times = sorted(upcoming)
+    for t, ahead in sorted(runway):
+        i = bisect.bisect_left(times, t)
+        out.add([(t, ahead)], upcoming[times[i]] if i < len(times) else None, end, cap_seconds)
+    return out
+
+
+def describe(summary_: dict, span) -> str:
+    """One line: the error by horizon (median / 90th percentile), "no burn" before an exhaustion,
+    phantom exhaustions. `span` formats seconds."""
+    parts = [f"{h} {span(r['median'])} / {span(r['p90'])} ({r['n']})"
+             for h, r in summary_["horizons"].items() if r["n"]]
+    text = ("off by " + ", ".join(parts)) if parts else "no exhaustion to forecast"
+    if summary_["before_exhaustion"]:
+        text += f"; \"no burn\" {summary_['no_burn']} of {summary_['before_exhaustion']} times before it ran out"
+    return text + f"; phantom exhaustions {summary_['phantom']} of {summary_['without_exhaustion']} evaluations"

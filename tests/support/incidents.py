@@ -82,35 +82,44 @@ class Policy:
         m = (t - self.start) // MINUTE
         return prefix[m] - prefix[max(0, m - seconds // MINUTE)]
 
-    def state(self, t: int) -> dict[str, bool]:
+    def state(self, t: int, step: int = 30) -> dict[str, bool]:
         budget, hours = self.slo.error_budget, self.window / HOUR
-        req30 = self._sum(self.req, t, self.window)
-        left = max(0.0, 1 - self._sum(self.err, t, self.window) / req30 / budget)
+        hold = self.spec.runway.hold_seconds
 
-        def burn(w: str) -> float:
+        def left(at: int) -> float:
+            return max(0.0, 1 - self._sum(self.err, at, self.window) / self._sum(self.req, at, self.window) / budget)
+
+        def burn(w: str, at: int = t) -> float:
             s = durations.parse(w)
-            return (self._sum(self.err, t, s) / s) / (req30 / self.window) / budget
+            return (self._sum(self.err, at, s) / s) / (self._sum(self.req, at, self.window) / self.window) / budget
 
         def errors(w: str) -> int:
             return self._sum(self.err, t, durations.parse(w))
 
-        def runway(w: str) -> float:
-            b = burn(w)
-            return 0.0 if left == 0 else min(left * hours / b, 8760) if b > 0 else 8760
+        def runway(w: str, at: int = t) -> float:
+            b = burn(w, at)
+            return 0.0 if left(at) == 0 else min(left(at) * hours / b, 8760) if b > 0 else 8760
+
+        def held(w: str) -> list[int]:
+            """The evaluations a short window is read at: now, and back over what the hold adds to
+            it (runway.hold; a range excludes its start, as Prometheus 3's do)."""
+            extra = hold - durations.parse(w)
+            return [t - k * step for k in range(max(1, -(-extra // step)))] if extra > 0 else [t]
 
         runway_pairs = (("1h", "10m"), ("6h", "30m"))
         out = {}
         for alert, name in ((self.spec.runway.warning, "PredictedBreachSoon"),
                             (self.spec.runway.critical, "PredictedBreachCritical")):
             below = alert.below_hours
-            out[name] = left > 0 and any(
-                runway(long) < below and runway(short) < below and burn(short) > 1
+            out[name] = left(t) > 0 and any(
+                runway(long) < below and min(runway(short, at) for at in held(short)) < below
+                and max(burn(short, at) for at in held(short)) > 1
                 and errors(long) >= self.spec.runway.min_errors for long, short in runway_pairs)
         for tiers, name in ((self.spec.runway.page_tiers, "ErrorBudgetFastBurn"),
                             (self.spec.runway.ticket_tiers, "ErrorBudgetSlowBurn")):
-            out[name] = any(burn(w.long) > w.factor and burn(w.short) > w.factor
+            out[name] = any(burn(w.long) > w.factor and max(burn(w.short, at) for at in held(w.short)) > w.factor
                             and errors(w.long) >= self.spec.runway.min_errors for w in tiers)
-        out["ErrorBudgetExhausted"] = left == 0
+        out["ErrorBudgetExhausted"] = left(t) == 0
         return out
 
     def episodes(self, start: int, end: int, step: int) -> list[Expected]:
@@ -123,7 +132,7 @@ class Policy:
         firing: dict[str, int] = {}
         found = []
         for t in range(start, end + 1, step):
-            for name, holds in self.state(t).items():
+            for name, holds in self.state(t, step).items():
                 if holds:
                     since[name] = since[name] if since[name] is not None else t
                     if name not in firing and t - since[name] >= durations.parse(hold.get(name, "0s")):

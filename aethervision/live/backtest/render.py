@@ -6,7 +6,7 @@ import json
 import time
 from dataclasses import asdict
 
-from aethervision.core import durations
+from aethervision.core import durations, forecast
 from aethervision.live.backtest.report import INCIDENT_GAP, Incident, Result, Summary, notify_class
 
 
@@ -115,6 +115,8 @@ def text(result: Result, base: Result | None = None) -> str:
             lines.append(f"  {_episode_span(e, result.end)}  {e.alert} ({e.severity}, {notify_class(e.severity)})")
         for i in s.incidents:
             lines.append(f"  incident: {_incident_line(i)}")
+        if s.forecast:
+            lines.append(f"  runway forecast: {forecast.describe(s.forecast, span)}")
     return "\n".join(lines) + "\n"
 
 
@@ -145,6 +147,10 @@ def markdown(result: Result, base: Result | None = None) -> str:
     incidents = [(s, i) for s in result.summaries for i in s.incidents]
     if incidents:
         lines += ["", "Incidents:", ""] + [f"- {slo_label(s)}: {_incident_line(i)}" for s, i in incidents]
+    forecasts = [s for s in result.summaries if s.forecast]
+    if forecasts:  # median / 90th percentile error by the true time left (aethervision.core.forecast)
+        lines += ["", "Runway forecast (median / p90 error by time left):", ""]
+        lines += [f"- {slo_label(s)}: {forecast.describe(s.forecast, span)}" for s in forecasts]
     return "\n".join(lines) + "\n"
 
 
@@ -154,7 +160,7 @@ def as_json(result: Result, base: Result | None = None) -> str:
                 "slos": [{"slo": s.slo, "group": dict(s.group), "pages": s.pages, "tickets": s.tickets,
                           "pages_per_week": round(s.pages / r.weeks, 3) if r.weeks else None,
                           "tickets_per_week": round(s.tickets / r.weeks, 3) if r.weeks else None,
-                          "paging_seconds": s.paging_seconds,
+                          "paging_seconds": s.paging_seconds, "forecast": s.forecast,
                           "episodes": [{**asdict(e), "labels": dict(e.labels),
                                         "class": notify_class(e.severity)} for e in s.episodes],
                           "incidents": [{**asdict(i), "lead": i.lead} for i in s.incidents]}

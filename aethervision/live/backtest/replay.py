@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aethervision.clients.prometheus import Client
@@ -33,6 +33,7 @@ class Rules:
     recording: tuple[dict, ...]
     alerting: tuple[dict, ...]
     remaining: dict[str, str]  # SLO -> its error-budget-remaining series
+    runway: dict[str, str] = field(default_factory=dict)  # SLO -> its runway in hours (the forecast score)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Outcome:
     episodes: tuple[Episode, ...]
     remaining: dict[str, dict[Labels, list[tuple[int, float]]]]  # SLO -> labels -> (t, budget left)
     seconds: float
+    runway: dict[str, dict[Labels, list[tuple[int, float]]]] = field(default_factory=dict)  # (t, hours)
 
 
 def _link_history(history: Path, data: Path) -> None:
@@ -60,7 +62,7 @@ def needed(rules: Rules, extra: tuple[str, ...] = ()) -> list[dict]:
     (the dashboards' extras, like days to breach, change no alert: `extra` expressions add them)."""
     by_name = {r["record"]: r for g in rules.recording for r in g["rules"]}
     todo = [n for g in rules.alerting for r in g["rules"] for n in metric_names(r["expr"])]
-    todo += [n for expr in (*rules.remaining.values(), *extra) for n in metric_names(expr)]
+    todo += [n for expr in (*rules.remaining.values(), *rules.runway.values(), *extra) for n in metric_names(expr)]
     wanted: set[str] = set()
     while todo:
         name = todo.pop()
@@ -125,5 +127,6 @@ def run(rules: Rules, history: Path, history_start: int, start: int, end: int, w
         fast = min((step for _, step in jobs), default=60)
         remaining = {slo: _ranged(client, expr, start - start % fast, end, fast)
                      for slo, expr in rules.remaining.items()}
+        runway = {slo: _ranged(client, expr, start - start % fast, end, fast) for slo, expr in rules.runway.items()}
         episodes = tuple(e for future in futures for e in future.result())
-    return Outcome(episodes, remaining, time.monotonic() - began)
+    return Outcome(episodes, remaining, time.monotonic() - began, runway)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from aethervision.core import forecast
 from aethervision.live.backtest.alerts import Episode, Labels
 from aethervision.ops.alertmanager import RECEIVERS
 
@@ -55,6 +56,7 @@ class Summary:
     pages: int
     tickets: int
     paging_seconds: int
+    forecast: dict = field(default_factory=dict)  # core.forecast.summary of the runway against the budget
 
     @property
     def key(self) -> tuple[str, Labels]:
@@ -112,9 +114,14 @@ def _incidents(episodes: list[Episode], remaining: list[tuple[int, float]], end:
     return out
 
 
+def _of_group(series: dict[Labels, list], group: Labels) -> list:
+    return next((points for labels, points in series.items() if all(dict(labels).get(k) == v for k, v in group)), [])
+
+
 def summarise(rules: str, episodes: tuple[Episode, ...], remaining: dict[str, dict[Labels, list]],
               group_by: dict[str, tuple[str, ...]], start: int, end: int, seconds: float = 0.0,
-              facts: dict | None = None) -> Result:
+              facts: dict | None = None, runway: dict[str, dict[Labels, list]] | None = None,
+              cap_seconds: float = 0.0) -> Result:
     """Per SLO and group: its episodes, counts and incidents. `group_by` names every SLO reported."""
     by_key: dict[tuple[str, Labels], list[Episode]] = {}
     for e in episodes:
@@ -130,11 +137,13 @@ def summarise(rules: str, episodes: tuple[Episode, ...], remaining: dict[str, di
     summaries = []
     for (slo, group), found in sorted(by_key.items()):
         found.sort(key=lambda e: (e.start, e.alert, e.labels))
-        budget = next((points for labels, points in remaining.get(slo, {}).items()
-                       if all(dict(labels).get(k) == v for k, v in group)), [])
+        budget = _of_group(remaining.get(slo, {}), group)
+        hours = _of_group((runway or {}).get(slo, {}), group)
+        scored = forecast.score_series([(t, h * 3600) for t, h in hours], budget, end, cap_seconds)
         pages = [e for e in found if notify_class(e.severity) == "page"]
         summaries.append(Summary(
             slo, group, tuple(found), tuple(_incidents(found, budget, end)), len(pages),
             sum(1 for e in found if notify_class(e.severity) == "ticket"),
-            _union_seconds([(max(e.start, start), e.until(end)) for e in pages])))
+            _union_seconds([(max(e.start, start), e.until(end)) for e in pages]),
+            forecast.summary(scored) if hours else {}))
     return Result(rules, start, end, tuple(summaries), seconds, facts or {})

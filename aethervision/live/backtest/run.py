@@ -68,7 +68,8 @@ def rule_set(spec: Spec, name: str, slos: tuple[str, ...]) -> replay.Rules:
     names = tuple(n for n in slos if n in {s.name for s in spec.slos})
     recording, alerting = rule_files.slo_groups(spec, names)
     return replay.Rules(name, tuple(recording), tuple(alerting),
-                        {s.name: q.budget_remaining(s) for s in spec.slos if s.name in names})
+                        {s.name: q.budget_remaining(s) for s in spec.slos if s.name in names},
+                        {s.name: q.hours_to_breach(s) for s in spec.slos if s.name in names})
 
 
 def reach(rules: list[dict]) -> int:
@@ -175,7 +176,8 @@ def run(spec: Spec, spec_path: Path, client: Client, *, slos: tuple[str, ...] = 
             if warmup:
                 facts["history_note"] = warmup
             results.append(summarise(rules.name, episodes, outcome.remaining, group_by,
-                                     window.start, window.end, outcome.seconds, facts))
+                                     window.start, window.end, outcome.seconds, facts,
+                                     outcome.runway, side_spec.runway.cap_seconds))
         progress(f"done in {time.monotonic() - began:.0f}s")
         return results[0], (results[1] if len(results) > 1 else None)
     finally:
