@@ -171,3 +171,27 @@ def test_grafana_managed_alerting_is_pushed_once_and_then_writes_nothing(cli, sp
         changed = push(cli, grafana, write_spec(spec_data))
         assert changed.exit_code == 0 and len(grafana.writes) == writes + 1, changed.output
         assert "update    rule group" in changed.output
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_maintenance_windows_are_pushed_as_mute_timings_before_the_policy_that_names_them(
+        cli, spec_data, write_spec, version):
+    """The double refuses a policy tree naming a missing mute timing, as Grafana does: the push
+    creates the timings first, and a repeat push writes nothing."""
+    spec_data["alerting"] = {"engine": "grafana"}
+    spec_data["maintenance"] = [{"name": "sunday_upgrade", "slos": ["payment_rate"], "weekdays": ["sunday"],
+                                 "from": "02:00", "to": "04:00", "timezone": "Europe/Berlin"}]
+    spec = write_spec(spec_data)
+    with GrafanaDouble(tokens={TOKEN: "Admin"}, version=version) as grafana:
+        first = push(cli, grafana, spec)
+        assert first.exit_code == 0, first.output + first.stderr
+        assert "create    mute timing sunday_upgrade" in first.output
+        timing = grafana.alerting.mute_timings["sunday_upgrade"]
+        assert timing["time_intervals"][0]["weekdays"] == ["sunday"]
+        assert timing["time_intervals"][0]["location"] == "Europe/Berlin"
+        named = json.dumps(grafana.alerting.policy)
+        assert '"mute_time_intervals": ["sunday_upgrade"]' in named
+        writes = len(grafana.writes)
+        again = push(cli, grafana, spec)
+        assert again.exit_code == 0 and len(grafana.writes) == writes, again.output
+        assert "unchanged mute timing sunday_upgrade" in again.output

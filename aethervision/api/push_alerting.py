@@ -5,6 +5,9 @@ Grafana's documented endpoints (Grafana 9 and later, the same on 11, 12 and 13):
 - rule groups: GET / PUT /api/v1/provisioning/folder/<folderUid>/rule-groups/<group>;
 - contact points: GET /api/v1/provisioning/contact-points, POST (create),
   PUT /api/v1/provisioning/contact-points/<uid> (update);
+- mute timings (the spec's maintenance windows): GET /api/v1/provisioning/mute-timings/<name>
+  (404 when missing), POST /api/v1/provisioning/mute-timings, PUT .../mute-timings/<name>;
+  pushed before the policy tree, which Grafana refuses while it names a missing one;
 - the notification policy tree: GET / PUT /api/v1/provisioning/policies.
 Each is read first and written only when it differs after normalising what the
 server owns or hides (ids, provenance, durations spelled 5m or 5m0s, secure
@@ -95,12 +98,28 @@ def push(session: Session, spec: Spec, dry_run: bool = False) -> list[AlertingSt
                         f"{BASE}/contact-points/{receiver['uid']}"
                 steps.append(_apply(session, AlertingStep(f"contact point {point['name']}/{receiver['type']}", step),
                                     method, path, body, dry_run))
+        for timing in notifications.get("muteTimes", []):
+            steps.append(_mute_timing(session, timing, dry_run))
         tree = {k: v for k, v in notifications["policies"][0].items() if k != "orgId"}
         remote = _get(session, "read the notification policy", f"{BASE}/policies")
         same = remote is not None and {k: v for k, v in remote.items() if k != "provenance"} == tree
         steps.append(_apply(session, AlertingStep("notification policy", "unchanged" if same else "update"),
                             "PUT", f"{BASE}/policies", tree, dry_run))
     return steps
+
+
+def _mute_timing(session: Session, timing: dict, dry_run: bool) -> AlertingStep:
+    """One maintenance window as a mute timing: created, updated, or left alone when the server's
+    (without the version and provenance it adds) is the same."""
+    body = {"name": timing["name"], "time_intervals": timing["time_intervals"]}
+    path = f"{BASE}/mute-timings/{timing['name']}"
+    remote = _get(session, f"read mute timing {timing['name']}", path)
+    if remote is None:
+        return _apply(session, AlertingStep(f"mute timing {timing['name']}", "create"), "POST",
+                      f"{BASE}/mute-timings", body, dry_run)
+    same = {k: remote.get(k) for k in body} == body
+    return _apply(session, AlertingStep(f"mute timing {timing['name']}", "unchanged" if same else "update"), "PUT",
+                  path, body, dry_run)
 
 
 def _apply(session: Session, step: AlertingStep, method: str, path: str, body, dry_run: bool) -> AlertingStep:

@@ -4,8 +4,10 @@ It follows Grafana's documented alerting provisioning HTTP API (the same on 10 t
 rule groups (GET / PUT /api/v1/provisioning/folder/:folderUid/rule-groups/:group,
 404 for a missing group, 404 when the folder does not exist), contact points (GET
 the list, POST, PUT /:uid; Slack's `url` is a secure setting, answered as
-[REDACTED]), and the notification policy tree (GET / PUT; the default tree until one
-is put). Durations come back spelled as Go prints them (5m0s); every answer carries
+[REDACTED]), mute timings (GET /:name, 404 when missing; POST, 409 when the name exists; PUT /:name;
+answers carry a version), and the notification policy tree (GET / PUT; the default tree until
+one is put; a PUT naming a mute timing that does not exist is refused with 400, as Grafana
+refuses it). Durations come back spelled as Go prints them (5m0s); every answer carries
 the provenance Grafana records for API writes.
 """
 
@@ -32,6 +34,7 @@ class Alerting:
         self.groups: dict[tuple[str, str], dict] = {}
         self.contact_points: dict[str, dict] = {}
         self.policy: dict = {"receiver": "grafana-default-email"}
+        self.mute_timings: dict[str, dict] = {}
 
     def handle(self, method: str, path: str, body) -> tuple[int, dict | list] | None:
         parts = path.strip("/").split("/")  # api v1 provisioning ...
@@ -62,14 +65,43 @@ class Alerting:
             self.contact_points[rest[1]] = copy.deepcopy(body)
             self.double.effective_writes.append(("PUT", path))
             return 202, {"message": "contactpoint updated"}
+        if rest[:1] == ["mute-timings"]:
+            return self._mute_timing(method, path, rest[1:], body)
         if rest == ["policies"]:
             if method == "GET":
                 return 200, {**copy.deepcopy(self.policy), "provenance": "api"}
             if method == "PUT":
+                missing = sorted(set(_mute_names(body)) - set(self.mute_timings))
+                if missing:
+                    return 400, {"message": f"mute time interval {missing[0]!r} does not exist"}
                 self.policy = copy.deepcopy(body)
                 self.double.effective_writes.append(("PUT", path))
                 return 202, {"message": "policies updated"}
         return 404, {"message": "Not found"}
+
+    def _mute_timing(self, method: str, path: str, rest: list[str], body) -> tuple[int, dict | list]:
+        if not rest and method == "GET":
+            return 200, [self._versioned(t) for _, t in sorted(self.mute_timings.items())]
+        if not rest and method == "POST":
+            if body["name"] in self.mute_timings:
+                return 409, {"message": "a mute timing with this name already exists"}
+            self.mute_timings[body["name"]] = copy.deepcopy(body)
+            self.double.effective_writes.append(("POST", path))
+            return 201, self._versioned(body)
+        if len(rest) == 1 and method == "GET":
+            found = self.mute_timings.get(rest[0])
+            return (200, self._versioned(found)) if found else (404, {"message": "mute timing not found"})
+        if len(rest) == 1 and method == "PUT":
+            if rest[0] not in self.mute_timings:
+                return 404, {"message": "mute timing not found"}
+            self.mute_timings[rest[0]] = copy.deepcopy(body)
+            self.double.effective_writes.append(("PUT", path))
+            return 202, self._versioned(body)
+        return 404, {"message": "Not found"}
+
+    @staticmethod
+    def _versioned(timing: dict) -> dict:
+        return {**copy.deepcopy(timing), "version": f"{abs(hash(str(timing))) % 10**8:08d}", "provenance": "api"}
 
     @staticmethod
     def _answer(group: dict) -> dict:
@@ -88,3 +120,11 @@ class Alerting:
                 out["settings"][key] = "[REDACTED]"
         out["provenance"] = "api"
         return out
+
+
+def _mute_names(route: dict) -> list[str]:
+    """Every mute timing a policy tree names, its children's included."""
+    names = list(route.get("mute_time_intervals") or [])
+    for child in route.get("routes") or []:
+        names += _mute_names(child)
+    return names
