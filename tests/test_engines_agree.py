@@ -28,6 +28,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+import yaml
 
 from aethervision import spec as spec_mod
 from aethervision.clients import promtool, servers
@@ -58,11 +59,23 @@ def _answer(samples) -> dict[frozenset, float]:
     return {frozenset((k, v) for k, v in s.labels.items() if k != "__name__"): s.value for s in samples}
 
 
+def _fleet_with_a_calendar_slo():
+    """examples/fleet.yaml with its first SLO once more over a calendar month in Berlin: the
+    period-to-date rules (`@ end()` subqueries over the tiles, the zone's offsets) are compared on
+    every engine too."""
+    path = ROOT / "examples" / "fleet.yaml"
+    data = yaml.safe_load(path.read_text())
+    first = data["slos"][0]
+    data["slos"].append({**first, "name": f"{first['name']}_month", "alert_name": "PaymentRateMonth",
+                         "window": {"calendar": "month", "timezone": "Europe/Berlin"}})
+    return spec_mod.parse(yaml.safe_dump(data), str(path))
+
+
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     """The history and every recorded series in the pinned Prometheus 3 (the reference engine)."""
     tmp = tmp_path_factory.mktemp("engines")
-    spec = spec_mod.load(ROOT / "examples" / "fleet.yaml")
+    spec = _fleet_with_a_calendar_slo()
     doc = rules.recording_rules(spec)
     slow = spec.rules.long_interval_seconds
     end = int(time.time()) // slow * slow - slow

@@ -62,10 +62,12 @@ def to_utc(timezone: str, lt: str, offset_now: str) -> str:
     return f"{lt} - ({utc_offset(timezone, f'({lt} - {offset_now})')})"
 
 
-def since(start: str) -> str:
+def since(start: str, lookback: str) -> str:
     """Inside a subquery: the steps after the current period's start (read at the
-    evaluation time with `@ end()`), so a tile ending at the start stays in the last period."""
-    return f"(vector(time()) > scalar({start} @ end()))"
+    evaluation time with `@ end()`), so a tile ending at the start stays in the last period.
+    The start is read with last_over_time over `lookback` (its newest sample): VictoriaMetrics
+    (1.151) answers nothing for a plain selector with `@ end()` inside a subquery."""
+    return f"(vector(time()) > scalar(last_over_time({start}[{lookback}] @ end())))"
 
 
 def excluded(intervals: list[periods.Interval], t: str) -> str | None:

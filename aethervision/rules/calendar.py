@@ -37,7 +37,7 @@ def _corrections(spec: Spec, slo: SLO) -> list[periods.Interval]:
 
 def _ptd(spec: Spec, slo: SLO, series: str, start: str, agg: str = "sum") -> str:
     """`agg` over the current period's samples of a slow-group series (one subquery)."""
-    inner = f"{series} and on() {cal.since(start)}"
+    inner = f"{series} and on() {cal.since(start, durations.format(2 * spec.rules.long_interval_seconds))}"
     dropped = cal.excluded(_corrections(spec, slo), NOW)
     if dropped and agg == "sum":
         inner = f"({inner}) unless on() ({dropped})"
