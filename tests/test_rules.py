@@ -177,6 +177,8 @@ def test_default_policy_alerts(spec):
                  "slo:payment_rate:hours_to_breach_6h < 24 and slo:payment_rate:hours_to_breach_30m < 24",
                  "max_over_time(slo:payment_rate:budget_burn:rate10m[20m]) > 1",
                  "slo:payment_rate:errors:rate1h * 3600 >= 3",
+                 # two failures in the short window: one lone failure confirms no burn
+                 "slo:payment_rate:errors:rate10m * 600 >= 1.5",
                  "and slo:payment_rate:error_budget_remaining:ratio > 0"):
         assert part in soon
     fast = by_name["PaymentRateErrorBudgetFastBurn"]["expr"]

@@ -43,6 +43,8 @@ DEMO_INCIDENTS = (
 # -- spec: optional fields ------------------------------------------------------------
 POLICY = "aethervision"
 MIN_ERRORS = 3
+# Failures an alert's short window needs to confirm a burn (at most min_errors; 0 turns both off).
+SHORT_MIN_ERRORS = 2
 # An alert's short window remembers this much of the past (a shorter one is read at its highest
 # over the difference), while the long window still burns: a burn that flaps (10 minutes bad, 20
 # good) is one page, not four, and no tier resets later than this after a real recovery: the

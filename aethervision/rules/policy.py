@@ -23,7 +23,7 @@ asked for:
 
 from __future__ import annotations
 
-from aethervision.core import durations
+from aethervision.core import defaults, durations
 from aethervision.core.model import SLO, BurnTier, Policy, RunwayAlert, Spec, Tier
 from aethervision.promql import queries as q
 from aethervision.promql import sli
@@ -125,12 +125,17 @@ def _runway_texts(slo: SLO, level: str, alert: RunwayAlert) -> tuple[str, str]:
     return summary, description
 
 
-def _enough_errors(spec: Spec, slo: SLO, window: str) -> list[str]:
-    """The `min_errors` condition over `window`, if any (low traffic)."""
+def _enough_errors(spec: Spec, slo: SLO, window: str, short: str) -> list[str]:
+    """The `min_errors` condition over the long `window`, if any (low traffic), and at least two
+    failures in the `short` one: at low traffic a single failed request is a large share of a
+    short window, and after an incident (the long window still burning) each lone failure would
+    confirm the alert again (Poisson traffic at 2 requests a minute: two false tickets a day)."""
     n = spec.runway.min_errors
     if not n or not sli.counts_events(slo.sli):  # a raw SLI's rate is a ratio, not events
         return []
-    return [f"{q.errors_in(slo, window, durations.parse(window))} >= {n}"]
+    return [f"{q.errors_in(slo, window, durations.parse(window))} >= {n}",
+            # A count: half a failure under it, so 2 read as 1.9999999999999996 still holds.
+            f"{q.errors_in(slo, short, durations.parse(short))} >= {num(min(n, defaults.SHORT_MIN_ERRORS) - 0.5)}"]
 
 
 def _held(spec: Spec, series: str, window: str, op: str, threshold: str) -> str:
@@ -150,7 +155,7 @@ def runway_expr(spec: Spec, slo: SLO, alert: RunwayAlert) -> str:
     hours = num(alert.below_hours)
     clauses = []
     for long, short in q.RUNWAY_CONFIRM.items():
-        conditions = [_held(spec, q.budget_burn(slo, short), short, ">", "1"), *_enough_errors(spec, slo, long)]
+        conditions = [_held(spec, q.budget_burn(slo, short), short, ">", "1"), *_enough_errors(spec, slo, long, short)]
         clauses.append(f"{q.hours_to_breach(slo, long)} < {hours} and "
                        f"{_held(spec, q.hours_to_breach(slo, short), short, '<', hours)}\n"
                        f"    and " + " and ".join(conditions))
@@ -164,7 +169,7 @@ def burn_expr(spec: Spec, slo: SLO, tiers: tuple[BurnTier, ...]) -> str:
     for t in tiers:
         clause = (f"{q.budget_burn(slo, t.long)} > {num(t.factor)} and "
                   f"{_held(spec, q.budget_burn(slo, t.short), t.short, '>', num(t.factor))}")
-        clauses.append("\n  and ".join([clause, *_enough_errors(spec, slo, t.long)]))
+        clauses.append("\n  and ".join([clause, *_enough_errors(spec, slo, t.long, t.short)]))
     return "\nor\n".join(clauses)
 
 

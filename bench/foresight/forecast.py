@@ -140,6 +140,13 @@ def markdown(rows: list[dict], default: str = "default") -> list[str]:
                      + f" | {r['relative']:.1%} | {r['no_burn']}/{r['before_exhaustion']} | "
                        f"{r['phantom']}/{r['without_exhaustion']} |")
     mine = next(r for r in rows if r["forecaster"] == default)
-    lines += ["", f"Best: **{winner['forecaster']}** ({winner['relative']:.1%} median relative error) against "
-                  f"today's default {mine['relative']:.1%}."]
+    lines += ["", f"Best by the ranking: **{winner['forecaster']}**, {winner['relative']:.1%} median relative "
+                  f"error against today's default {mine['relative']:.1%}; it said \"no burn\" "
+                  f"{winner['no_burn']} times before an exhaustion (today's: {mine['no_burn']})."]
+    steady = [r for r in rows if r["no_burn"] <= max(1, mine["no_burn"]) and r["relative"] is not None]
+    safest = min(steady, key=lambda r: (r["relative"], r["no_burn"]))
+    if safest["forecaster"] not in (winner["forecaster"], default):
+        lines.append(f"Among those that (almost) never miss a burn: **{safest['forecaster']}**, "
+                     f"{safest['relative']:.1%}, \"no burn\" {safest['no_burn']} times, phantom exhaustions "
+                     f"{safest['phantom']} against today's {mine['phantom']}.")
     return lines

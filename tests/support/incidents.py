@@ -96,6 +96,11 @@ class Policy:
         def errors(w: str) -> int:
             return self._sum(self.err, t, durations.parse(w))
 
+        def enough(long: str, short: str) -> bool:
+            """min_errors in the long window, and two failures (at most min_errors) in the short."""
+            n = self.spec.runway.min_errors
+            return not n or (errors(long) >= n and errors(short) >= min(n, 2))
+
         def runway(w: str, at: int = t) -> float:
             b = burn(w, at)
             return 0.0 if left(at) == 0 else min(left(at) * hours / b, 8760) if b > 0 else 8760
@@ -114,11 +119,11 @@ class Policy:
             out[name] = left(t) > 0 and any(
                 runway(long) < below and min(runway(short, at) for at in held(short)) < below
                 and max(burn(short, at) for at in held(short)) > 1
-                and errors(long) >= self.spec.runway.min_errors for long, short in runway_pairs)
+                and enough(long, short) for long, short in runway_pairs)
         for tiers, name in ((self.spec.runway.page_tiers, "ErrorBudgetFastBurn"),
                             (self.spec.runway.ticket_tiers, "ErrorBudgetSlowBurn")):
             out[name] = any(burn(w.long) > w.factor and max(burn(w.short, at) for at in held(w.short)) > w.factor
-                            and errors(w.long) >= self.spec.runway.min_errors for w in tiers)
+                            and enough(w.long, w.short) for w in tiers)
         out["ErrorBudgetExhausted"] = left(t) == 0
         return out
 
