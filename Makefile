@@ -64,7 +64,7 @@ servers: $(STAMP) ## Build the pinned servers from their Go modules into .server
 	$(PY) tools/servers.py
 
 test: $(STAMP) promtool servers ## Run every test (CI runs this)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --durations=10 $(PYTEST_ARGS)
 
 compatibility: $(STAMP) ## docs/compatibility.md from the last `make test`'s engine results (build/engine-results.json)
 	$(PY) tools/compatibility.py
