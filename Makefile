@@ -69,7 +69,7 @@ test: $(STAMP) promtool servers ## Run every test (CI runs this)
 compatibility: $(STAMP) ## docs/compatibility.md from the last `make test`'s engine results (build/engine-results.json)
 	$(PY) tools/compatibility.py
 
-test-fast: $(STAMP) promtool ## The quick loop: no live servers, no rule scenarios, no benchmark (<60 s)
+test-fast: $(STAMP) promtool ## The quick loop: no live servers, no rule scenarios, no benchmark (about 2 min)
 	$(PY) -m pytest -m "not live and not slow and not bench" $(PYTEST_ARGS)
 
 golden: $(STAMP) ## Regenerate the expected output of tests/golden/* (review the diff)
