@@ -78,11 +78,15 @@ def test_cost_measures_the_samples_each_rule_reads(server):
     # Error rates read the 500 series over the window (their `or` zero reads the recorded 10m
     # request rate, not on this server: no sample); request rates both series over every raw
     # window (10m, 30m, 1h: the first hour's budget burn reads them all).
-    per_eval_fast = sum(samples(w) for w in (600, 1800, 3600)) + sum(2 * samples(w) for w in (600, 1800, 3600))
+    # The exact long windows' heads read each counter once now: the 500 series for errors, both for
+    # requests (their tails read them a window ago: before this server's two hours, no sample).
+    per_eval_fast = sum(samples(w) for w in (600, 1800, 3600)) + sum(2 * samples(w) for w in (600, 1800, 3600)) \
+        + 1 + 2
     # The 5m tiles read each series now and 5m ago, twice each (the increase, and the reset
     # test): errors the 500 series (their `or` reads the recorded requests tile), requests
     # both. The long windows read tiles, not recorded on this server.
-    per_eval_slow = 4 * 1 + 4 * 2
+    # And the events counted so far, once a tile: the 500 series, and both.
+    per_eval_slow = 4 * 1 + 4 * 2 + 1 + 2
     assert pay.samples_per_evaluation == per_eval_fast + per_eval_slow
     assert round(pay.samples_per_hour) == per_eval_fast * 120 + per_eval_slow * 12
     assert pay.heaviest and max(pay.heaviest, key=pay.heaviest.get) == "slo:pay:requests:rate1h"

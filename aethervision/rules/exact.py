@@ -67,12 +67,14 @@ def heads(spec: Spec, slo: SLO) -> list[tuple[str, str]]:
 
 def window_rate(spec: Spec, slo: SLO, window: str, which: str) -> str:
     """Events per second over exactly `window`: the tiles' mean, plus the head, minus the tail
-    (zero where the data is younger than the window, or an edge saw a reset)."""
+    (zero where the data is younger than the window, an edge saw a reset, or the counters are gone)."""
     seconds = durations.parse(window)
     offset = durations.format(seconds, weeks=False)
     slow = q.slow(q.requests_rate(slo, window) if which == "requests" else q.errors_rate(slo, window))
     head = q.since_tile(slo, which)
-    on = _on(slo)
+    on, tiles = _on(slo), _newest(spec, slow)
     tail = f"clamp_min({_counted(slo, which, offset)} - {on} {_newest(spec, q.counted(slo, which), offset)}, 0)"
-    return (f"({_newest(spec, slow)} * {seconds} + {on} {head}\n"
-            f"  - {on} ({tail} or {on} 0 * {head})) / {seconds}")
+    # Each edge is zero where it has no series (a group whose counters vanished keeps its tiles'
+    # window, so the no-data alert still sees it: it watches the long window outlive the short).
+    return (f"({tiles} * {seconds} + {on} ({head} or {on} 0 * {tiles})\n"
+            f"  - {on} ({tail} or {on} 0 * {tiles})) / {seconds}")
