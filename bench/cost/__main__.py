@@ -50,7 +50,9 @@ def run(slos: int, workdir: Path, say=print) -> dict:
     # A Prometheus scrapes the exporter from the history's end while the history is imported.
     collector = measure.Server(workdir, history, address, f"collector-{slos}")
     sets = rulesets.all_sets(slos)
-    recorded = [series for ruleset in sets for series in ruleset.recorded_inputs]
+    # Once each: the rolling and the calendar AetherVision sets record the same tiles.
+    recorded = list({(name, tuple(sorted(labels.items())), interval, value): (name, labels, interval, value)
+                     for ruleset in sets for name, labels, interval, value in ruleset.recorded_inputs}.values())
     try:
         history = data.history(workdir, slos, window, end, recorded, say)
     finally:
