@@ -40,11 +40,11 @@ class Score:
             if exhausted is None:
                 self.without_exhaustion += 1
                 self.phantom += says_burn and t + ahead < end
-            elif not says_burn:
-                self.before_exhaustion += 1
+                continue
+            self.before_exhaustion += 1
+            if not says_burn:
                 self.no_burn += 1
             else:
-                self.before_exhaustion += 1
                 self.errors[horizon(exhausted - t)].append((round(abs(t + ahead - exhausted)), exhausted - t))
 
 
@@ -65,11 +65,6 @@ def summary(score: Score) -> dict:
     return {"horizons": rows, "relative": round(statistics.median(relative), 4) if relative else None,
             "no_burn": score.no_burn, "before_exhaustion": score.before_exhaustion, "phantom": score.phantom,
             "without_exhaustion": score.without_exhaustion}
-
-
-def exhausted_at(remaining: list[tuple[int, float]], after: int) -> int | None:
-    """The first evaluation at or after `after` with no budget left."""
-    return next((t for t, left in remaining if t >= after and left <= 0), None)
 
 
 def score_series(runway: list[tuple[int, float]], remaining: list[tuple[int, float]], end: int,

@@ -18,6 +18,7 @@ from aethervision.core import durations
 from aethervision.core.model import Spec
 from aethervision.live import rule_backfill
 from aethervision.live.backtest import replay
+from aethervision.live.backtest import run as backtest_run
 from aethervision.live.backtest.alerts import Episode
 from aethervision.promql import queries as q
 from aethervision.rules import files as rule_files
@@ -26,12 +27,6 @@ Progress = Callable[[str], None]
 # Alerts are replayed from an hour into the history: before, the fast windows hold less than
 # their length and the no-data alert would fire for the history's first minutes.
 WARM_UP = 3600
-
-
-def rule_set(spec: Spec) -> replay.Rules:
-    recording, alerting = rule_files.slo_groups(spec, tuple(s.name for s in spec.slos))
-    return replay.Rules("demo", tuple(recording), tuple(alerting),
-                        {s.name: q.budget_remaining(s) for s in spec.slos})
 
 
 def alerts_text(episodes: list[Episode], step: int, end: int) -> str:
@@ -49,7 +44,7 @@ def record(spec: Spec, data: Path, start: int, end: int, step: int, workdir: Pat
     """Record the rules over [start, end] into `data` (which holds the raw history), with what the
     live window reads (rules.backfill_passes), then the alerts' firing samples; returns the episodes."""
     began = time.monotonic()
-    rules = rule_set(spec)
+    rules = backtest_run.rule_set(spec, "demo", tuple(s.name for s in spec.slos))
     wanted = tuple(r["record"] for group in rule_files.backfill_passes(spec) for r in group)
     extra = (*wanted, *(q.days_to_breach(s) for s in spec.slos))
     levels = replay.passes(rules, start, start, end, extra=extra, min_step=step)

@@ -173,16 +173,25 @@ def _budget_burn_rule(spec: Spec, slo: SLO, window: str) -> dict:
                    f"  or {q.errors_rate(slo, window)} / ({q.requests_rate(slo, window)} > 0) / {budget}")
 
 
-def _runway_rule(spec: Spec, slo: SLO, window: str) -> dict:
-    ebr = q.budget_remaining(slo)
-    burn = q.budget_burn(slo, window) if spec.runway.policy is Policy.AETHERVISION else q.burn_rate(slo, window)
-    cap = num(spec.runway.cap_hours)
-    expr = (
-        f"clamp_max({ebr} * {num(slo.window_hours)} / ({burn} > 0), {cap})\n"
+def at_burn(slo: SLO, burn: str) -> str:
+    """Hours the budget left lasts at `burn` (budgets per window); absent where nothing burns."""
+    return f"{q.budget_remaining(slo)} * {num(slo.window_hours)} / ({burn} > 0)"
+
+
+def capped_runway(spec: Spec, slo: SLO, hours: str) -> str:
+    """A runway in hours as every runway series records it: capped, 0 once the budget is gone,
+    the cap ("no burn") where `hours` is absent."""
+    ebr, cap = q.budget_remaining(slo), num(spec.runway.cap_hours)
+    return (
+        f"clamp_max({hours}, {cap})\n"
         f"  or ({ebr} == 0)\n"  # budget gone and no burn now: still 0, not "no burn"
         f"  or ({ebr} * 0 + {cap})"  # not burning (or no traffic): the cap, "no burn"
     )
-    return _record(q.hours_to_breach(slo, window), expr)
+
+
+def _runway_rule(spec: Spec, slo: SLO, window: str) -> dict:
+    burn = q.budget_burn(slo, window) if spec.runway.policy is Policy.AETHERVISION else q.burn_rate(slo, window)
+    return _record(q.hours_to_breach(slo, window), capped_runway(spec, slo, at_burn(slo, burn)))
 
 
 def runway_windows(spec: Spec) -> list[str]:

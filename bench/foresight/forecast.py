@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from aethervision.core import forecast as core
 from aethervision.core.model import SLO, Spec
 from aethervision.promql import queries as q
+from aethervision.rules import slo as slo_rules
 from aethervision.rules.slo import num
 
 RECORD = "foresight:hours_to_breach"
@@ -32,11 +33,15 @@ class Forecaster:
     expr: str  # hours to breach; absent or the cap where nothing burns
 
 
-def _runway(spec: Spec, slo: SLO, burn: str) -> str:
-    """The budget left at a burn (in budgets per window): hours until it is gone, capped."""
-    cap, remaining = num(spec.runway.cap_hours), q.budget_remaining(slo)
-    return (f"clamp_max({remaining} * {num(slo.window_hours)} / (({burn}) > 0), {cap})"
-            f" or ({remaining} == 0) or ({remaining} * 0 + {cap})")
+def _burn(spec: Spec, slo: SLO, burn: str) -> str:
+    """The budget left at a burn (in budgets per window), as the generated runways are."""
+    return slo_rules.capped_runway(spec, slo, slo_rules.at_burn(slo, burn))
+
+
+def _trend(spec: Spec, slo: SLO, window: str) -> str:
+    """The budget left, extrapolated along its slope over `window` (deriv; absent unless falling)."""
+    remaining = q.budget_remaining(slo)
+    return slo_rules.capped_runway(spec, slo, f"{remaining} / -(deriv({remaining}[{window}]) < 0) / 3600")
 
 
 def forecasters(spec: Spec, slo: SLO, step_minutes: int) -> tuple[list[Forecaster], dict]:
@@ -44,20 +49,16 @@ def forecasters(spec: Spec, slo: SLO, step_minutes: int) -> tuple[list[Forecaste
     evaluation interval (the EWMA's step)."""
     alpha = num(round(1 - 0.5 ** (step_minutes / EWMA_HALF_LIFE), 6))
     ewma = f"foresight:budget_burn:ewma{EWMA_HALF_LIFE}m"
-    cap, remaining = num(spec.runway.cap_hours), q.budget_remaining(slo)
     return [
         Forecaster("default", "today's: the smaller of the 1h and 6h runways", q.hours_to_breach(slo)),
         Forecaster("burn_1h", "budget burn over 1h", q.hours_to_breach(slo, "1h")),
         Forecaster("burn_6h", "budget burn over 6h", q.hours_to_breach(slo, "6h")),
-        Forecaster("burn_1d", "budget burn over 1d", _runway(spec, slo, q.budget_burn(slo, "1d"))),
+        Forecaster("burn_1d", "budget burn over 1d", _burn(spec, slo, q.budget_burn(slo, "1d"))),
         Forecaster("ewma", f"exponentially weighted budget burn (half-life {EWMA_HALF_LIFE}m)",
-                   _runway(spec, slo, ewma)),
+                   _burn(spec, slo, ewma)),
         Forecaster("trend_6h", "trend-aware: the budget left, extrapolated along its 6h slope (deriv)",
-                   f"clamp_max({remaining} / -(deriv({remaining}[6h]) < 0) / 3600, {cap})"
-                   f" or ({remaining} == 0) or ({remaining} * 0 + {cap})"),
-        Forecaster("trend_1h", "trend-aware over 1h: the budget left along its 1h slope",
-                   f"clamp_max({remaining} / -(deriv({remaining}[1h]) < 0) / 3600, {cap})"
-                   f" or ({remaining} == 0) or ({remaining} * 0 + {cap})"),
+                   _trend(spec, slo, "6h")),
+        Forecaster("trend_1h", "trend-aware over 1h: the budget left along its 1h slope", _trend(spec, slo, "1h")),
     ], {"record": ewma,  # reads its own last value: alpha of the newest burn, the rest of the old
         "expr": f"{alpha} * {q.budget_burn(slo, '10m')} + {num(1 - float(alpha))} * "
                 f"last_over_time({ewma}[{2 * step_minutes}m]) or {q.budget_burn(slo, '10m')}"}
