@@ -27,10 +27,11 @@ def _series(spec: Spec, title: str, description: str, queries: list[tuple[str, s
 def runway(spec: Spec) -> TimeSeries:
     rw = spec.runway
     return _series(
-        spec, "Runway to breach (hours) — 1h, 6h, conservative",
-        f"Hours until the error budget runs out at the current burn. Dashed lines: warning "
+        spec, f"Runway to breach (hours) — 1h, 6h, {q.runway_label(spec)}",
+        f"Hours until the error budget runs out at the 1h and 6h burn, and the headline runway "
+        f"({q.runway_meaning(spec)}). Dashed lines: warning "
         f"({rw.warning.below}) and critical ({rw.critical.below}) alert thresholds.",
-        [("hours_to_breach_1h", "1h"), ("hours_to_breach_6h", "6h"), ("hours_to_breach", "conservative")],
+        [("hours_to_breach_1h", "1h"), ("hours_to_breach_6h", "6h"), ("hours_to_breach", q.runway_label(spec))],
         unit="h", valueMin=0, valueMax=rw.chart_max_seconds // 3600, valueDecimals=1,
         thresholdsStyleMode="dashed", thresholds=slo_panels.runway_thresholds(spec),
         mappings=[slo_panels.no_burn(spec, 1, "No burn")])

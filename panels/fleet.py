@@ -120,14 +120,14 @@ def worst_runways(spec: Spec, title: str) -> TimeSeries:
     labels = " ".join(f"{{{{{label}}}}}" for label in q.fleet_labels(spec) if label != "service")
     return TimeSeries(
         title=title,
-        description=f"Hours until the error budget runs out under the 1h and 6h burn, and the conservative "
-                    f"runway (the shorter of the two), for the {WORST} SLOs (and groups) with the shortest "
+        description=f"Hours until the error budget runs out under the 1h and 6h burn, and the headline "
+                    f"runway ({q.runway_meaning(spec)}), for the {WORST} SLOs (and groups) with the shortest "
                     f"runway: the seed's three series. Dashed lines: warning ({rw.warning.below}) and critical "
                     f"({rw.critical.below}) alert thresholds. Every SLO is in the table below.",
         dataSource=DATASOURCE,
         targets=targets([(f"bottomk({WORST}, {q.every_slo(f'hours_to_breach_{w}')})", f"{labels} {w}")
                          for w in q.RUNWAY_WINDOWS]
-                        + [(f"bottomk({WORST}, {q.every_slo('hours_to_breach')})", f"{labels} conservative")]),
+                        + [(f"bottomk({WORST}, {q.every_slo('hours_to_breach')})", f"{labels} {q.runway_label(spec)}")]),
         unit="h", valueMin=0, valueMax=rw.chart_max_seconds // 3600, valueDecimals=1,
         thresholdsStyleMode="dashed", thresholds=slo_panels.runway_thresholds(spec),
         legendDisplayMode="table", legendCalcs=["lastNotNull", "min"],

@@ -30,8 +30,8 @@ def days_to_breach(spec: Spec) -> Stat:
     pairs = [(t.color, t.value) for t in spec.runway.days_to_breach_thresholds]
     return Stat(
         title=DAYS_TO_BREACH_TITLE,
-        description="Days until the error budget is exhausted at the current burn rate "
-                    "(the shorter of the 1h and 6h projections, worst SLO).",
+        description=f"Days until the error budget is exhausted at the current pace "
+                    f"({q.runway_meaning(spec)}; worst SLO).",
         dataSource=DATASOURCE,
         targets=targets([(q.DAYS_TO_BREACH, "days to breach")]),
         format="d", decimals=1, reduceCalc="lastNotNull", graphMode="area",

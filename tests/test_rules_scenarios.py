@@ -15,7 +15,7 @@ import yaml
 
 from support import promtool_run as pr
 from support.repo import SPEC, generated_rule_files
-from support.scenarios import DAY, HOUR, MINUTE, Segment, expected, input_series
+from support.scenarios import DAY, HOUR, MINUTE, Segment, expected, input_series, trend_hours
 
 T0 = 31 * DAY  # end of the healthy history: the 30-day window is full
 HEALTHY = Segment(T0, 10, 0.001)  # 0.1% errors: burn 0.1
@@ -190,6 +190,22 @@ def aethervision_cases() -> list[pr.Case]:
         values=[(s("burn_rate:rate1h"), at, expected(low, at)["burn_1h"])],
         alerts=quiet(at) + quiet(at + 20 * MINUTE)))
 
+    # The headline runway follows the budget left along its slope: after a month at burn 0.8,
+    # burn 2 spends the budget 1.2 budgets a window faster than the old errors give it back,
+    # so it lasts 5/3 of what burn 2 alone says (the 1h runway, still the alerts' input).
+    creeping = [Segment(T0, 10, 0.008), Segment(2 * HOUR, 10, 0.02)]
+    at = T0 + 2 * HOUR
+    trend = trend_hours(creeping, at)
+    cases.append(pr.Case(
+        "av_trend_counts_what_leaves", input_series(creeping),
+        values=[(s("hours_to_breach"), at, trend), (s("days_to_breach"), at, trend / 24),
+                (s("hours_to_breach_1h"), at, expected(creeping, at)["hours_1h"]),
+                (s("error_budget_remaining:ratio"), at, expected(creeping, at)["ebr"])]))
+    # A flat budget (as much error leaves the window as comes in): no fall, "no burn".
+    steady = [HEALTHY, Segment(2 * HOUR, 10, 0.001)]
+    cases.append(pr.Case("av_trend_steady", input_series(steady),
+                         values=[(s("hours_to_breach"), T0 + 2 * HOUR, trend_hours(steady, T0 + 2 * HOUR))]))
+
     # Quiet nights: 0.1 failures a second all day, 20 requests a second by day and
     # 0.5 by night. At night the ratio burn is 20, the budget burn under 1.
     day, night = Segment(12 * HOUR, 20, 0.005), Segment(12 * HOUR, 0.5, 0.2)
@@ -255,5 +271,10 @@ def test_the_scenarios_expect_what_their_names_say():
     assert fresh["ebr"] == pytest.approx(1 - 2 * 2 / 30) and fresh["hours"] > 24
     low = expected([Segment(T0, 1 / 300, 0.002), Segment(10 * MINUTE, 1 / 300, 1.0)], T0 + 10 * MINUTE)
     assert low["burn_1h"] > 14.4
+    creeping = [Segment(T0, 10, 0.008), Segment(2 * HOUR, 10, 0.02)]
+    e = expected(creeping, T0 + 2 * HOUR)
+    assert trend_hours(creeping, T0 + 2 * HOUR) == pytest.approx(e["ebr"] * 720 / 1.2)
+    assert e["hours_1h"] == pytest.approx(e["ebr"] * 720 / 2)
+    assert trend_hours([HEALTHY], T0) == CAP
     night = expected([Segment(12 * HOUR, 20, 0.005), Segment(12 * HOUR, 0.5, 0.2)] * 31, 31 * DAY - HOUR)
     assert night["burn_1h"] == pytest.approx(20) and night["budget_burn_1h"] < 1

@@ -30,6 +30,7 @@ from support.scenarios import (
     input_series,
     probe_expected,
     probe_series,
+    trend_hours,
 )
 
 WINDOW = 7 * DAY
@@ -81,13 +82,13 @@ def latency_case() -> tuple[dict, pr.Case]:
             counter(half, lambda s: (1 - s.error_ratio) / 2, f'http_seconds_bucket{{{base}, le="0.5"}}'),
         ]
     at = T0 + 2 * HOUR
-    e = expected(dip, at, window=WINDOW)
+    e = dict(expected(dip, at, window=WINDOW), trend=trend_hours(dip, at, window=WINDOW))
     page = "ApiLatencyErrorBudgetFastBurn"
     first = next(t for t in range(T0, at, 10 * MINUTE) if expected(dip, t, window=WINDOW)["burn_1h"] > 14.4)
     case = pr.Case(
         "latency_dip", series, labels=matchers(labels_of("api_latency", "api")),
         values=[(f"slo:api_latency:{n}", at, e[k]) for n, k in (
-            ("hours_to_breach_1h", "hours_1h"), ("hours_to_breach_6h", "hours_6h"), ("hours_to_breach", "hours"),
+            ("hours_to_breach_1h", "hours_1h"), ("hours_to_breach_6h", "hours_6h"), ("hours_to_breach", "trend"),
             ("error_budget_remaining:ratio", "ebr"), ("burn_rate:rate1h", "burn_1h"),
             ("budget_burn:rate1h", "budget_burn_1h"))],
         firing=[(page, first + 10 * MINUTE, labels_of("api_latency", "api", "critical", team="platform")),
@@ -137,15 +138,15 @@ def grouped_case() -> tuple[dict, pr.Case]:
     at = T0 + 2 * HOUR
     values, value_labels = [], {}
     for cluster, segments in (("eu", eu), ("us", us)):
-        e = expected(segments, at, window=WINDOW)
-        for name, key in (("hours_to_breach_1h", "hours_1h"), ("hours_to_breach", "hours"),
+        e = dict(expected(segments, at, window=WINDOW), trend=trend_hours(segments, at, window=WINDOW))
+        for name, key in (("hours_to_breach_1h", "hours_1h"), ("hours_to_breach", "trend"),
                           ("error_budget_remaining:ratio", "ebr")):
             expr = f'slo:agent_availability:{name}{{cluster="{cluster}"}}'
             values.append((expr, at, e[key]))
             value_labels[expr] = "{" + matchers(labels_of("agent_availability", "agent", cluster=cluster)) + "}"
     # The healthy cluster's runway is what it was before eu's incident.
     assert expected(us, at, window=WINDOW)["hours_1h"] == pytest.approx(expected(us, T0, window=WINDOW)["hours_1h"])
-    values.append(("aethervision:days_to_breach", at, expected(eu, at, window=WINDOW)["hours"] / 24))
+    values.append(("aethervision:days_to_breach", at, trend_hours(eu, at, window=WINDOW) / 24))
     page = "AgentAvailabilityErrorBudgetFastBurn"
     case = pr.Case(
         "grouped_one_cluster_burns", cluster_series(eu, "eu") + cluster_series(us, "us"),

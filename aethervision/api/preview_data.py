@@ -51,7 +51,7 @@ class SampleSource:
             if hint in expr:
                 return 1.0
         for hint, low, high in (("ALERTS", 0, 2), ("count", 0, 3), ("days_to_breach", 2, 40),
-                                # the conservative runway is the shorter of the 1h and 6h ones
+                                # the headline runway is shorter than the 1h and 6h ones here
                                 ("hours_to_breach_", 20, 60), ("hours_to_breach", 10, 19.9),
                                 ("remaining", 0.2, 0.95), ("coverage", 0.5, 1),
                                 ("burn", 0.2, 3), ("error_ratio", 0.001, 0.02), ("age", 60, 3600)):

@@ -145,7 +145,8 @@ def simulate_backfill(out, days, step, rps, error_ratio, end, labels) -> None:
 def breach(spec_path, prometheus_url, fmt) -> None:
     """Days and hours to SLO breach per SLO, as Prometheus records them now (make show-breach).
 
-    Shows the conservative runway and its 1h and 6h projections, the error
+    Shows the headline runway (the trend under the aethervision policy) and
+    the 1h and 6h projections, the error
     budget left and the burn rates; says why when a value is missing.
     """
     spec = load_spec(spec_path)

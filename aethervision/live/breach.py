@@ -115,7 +115,7 @@ def render(runways: list[Runway], spec: Spec, source: str) -> str:
                      f" over {slo.window}, {slo.sli.kind} SLI")
         days = "n/a" if r.days is None else ("no burn" if r.hours and r.hours >= cap else f"{r.days:.2f} d")
         lines.append(f"  days to breach      {days}")
-        lines.append(f"  hours to breach     conservative {_hours(r.hours, cap)} · 1h burn "
+        lines.append(f"  hours to breach     {q.runway_label(spec)} {_hours(r.hours, cap)} · 1h burn "
                      f"{_hours(r.hours_1h, cap)} · 6h burn {_hours(r.hours_6h, cap)}")
         budget = "n/a" if r.budget_remaining is None else f"{r.budget_remaining:.1%}"
         lines.append(f"  error budget left   {budget}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from aethervision.core.model import SLO, Spec
+from aethervision.core.model import SLO, Policy, Spec
 
 RUNWAY_WINDOWS = ("1h", "6h")
 # The shortest recorded rate: the runway's fastest confirmation, what no-data
@@ -17,6 +17,22 @@ BUDGET_RATE_WINDOW = "10m"
 # The aethervision policy confirms each runway window with a short one, so an
 # alert resets soon after the errors stop (the SRE Workbook's multiwindow idea).
 RUNWAY_CONFIRM = {"1h": "10m", "6h": "30m"}
+# The headline runway (aethervision policy) follows the budget left along its
+# slope over this window: best of the forecasters that (almost) never say "no
+# burn" during an incident (docs/foresight.md, the forecast score).
+TREND_WINDOW = "1h"
+
+
+def runway_label(spec: Spec) -> str:
+    """What the headline runway (hours_to_breach) is called in legends and prints."""
+    return "trend" if spec.runway.policy is Policy.AETHERVISION else "conservative"
+
+
+def runway_meaning(spec: Spec) -> str:
+    """One clause saying how the headline runway is forecast, for descriptions."""
+    if spec.runway.policy is Policy.AETHERVISION:
+        return f"the budget left followed along its fall over the last {TREND_WINDOW}"
+    return "the shorter of the 1h and 6h projections"
 
 # Series recorded by the aethervision.recording group.
 ALERTS_COUNT = "aethervision:alerts:count"
@@ -108,7 +124,7 @@ def budget_remaining(slo: SLO) -> str:
 
 
 def hours_to_breach(slo: SLO, window: str | None = None) -> str:
-    """Runway in hours; window None is the conservative min over windows."""
+    """Runway in hours over `window`; None is the headline runway (rules/slo.py runway)."""
     return slo_series(slo, f"hours_to_breach_{window}" if window else "hours_to_breach")
 
 

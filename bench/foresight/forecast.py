@@ -38,27 +38,25 @@ def _burn(spec: Spec, slo: SLO, burn: str) -> str:
     return slo_rules.capped_runway(spec, slo, slo_rules.at_burn(slo, burn))
 
 
-def _trend(spec: Spec, slo: SLO, window: str) -> str:
-    """The budget left, extrapolated along its slope over `window` (deriv; absent unless falling)."""
-    remaining = q.budget_remaining(slo)
-    return slo_rules.capped_runway(spec, slo, f"{remaining} / -(deriv({remaining}[{window}]) < 0) / 3600")
 
 
 def forecasters(spec: Spec, slo: SLO, step_minutes: int) -> tuple[list[Forecaster], dict]:
-    """The candidates, today's default first, and the EWMA's own rule. `step_minutes`: the
+    """The candidates, the default first, and the EWMA's own rule. `step_minutes`: the
     evaluation interval (the EWMA's step)."""
     alpha = num(round(1 - 0.5 ** (step_minutes / EWMA_HALF_LIFE), 6))
     ewma = f"foresight:budget_burn:ewma{EWMA_HALF_LIFE}m"
     return [
-        Forecaster("default", "today's: the smaller of the 1h and 6h runways", q.hours_to_breach(slo)),
+        Forecaster("default", f"the default: the budget left along its {q.TREND_WINDOW} slope (deriv)",
+                   q.hours_to_breach(slo)),
+        Forecaster("burn_min", "the default before: the smaller of the 1h and 6h runways",
+                   f"{q.hours_to_breach(slo, '1h')} < {q.hours_to_breach(slo, '6h')} or {q.hours_to_breach(slo, '6h')}"),
         Forecaster("burn_1h", "budget burn over 1h", q.hours_to_breach(slo, "1h")),
         Forecaster("burn_6h", "budget burn over 6h", q.hours_to_breach(slo, "6h")),
         Forecaster("burn_1d", "budget burn over 1d", _burn(spec, slo, q.budget_burn(slo, "1d"))),
         Forecaster("ewma", f"exponentially weighted budget burn (half-life {EWMA_HALF_LIFE}m)",
                    _burn(spec, slo, ewma)),
         Forecaster("trend_6h", "trend-aware: the budget left, extrapolated along its 6h slope (deriv)",
-                   _trend(spec, slo, "6h")),
-        Forecaster("trend_1h", "trend-aware over 1h: the budget left along its 1h slope", _trend(spec, slo, "1h")),
+                   slo_rules.trend_runway(spec, slo, "6h")),
     ], {"record": ewma,  # reads its own last value: alpha of the newest burn, the rest of the old
         "expr": f"{alpha} * {q.budget_burn(slo, '10m')} + {num(1 - float(alpha))} * "
                 f"last_over_time({ewma}[{2 * step_minutes}m]) or {q.budget_burn(slo, '10m')}"}
@@ -142,12 +140,17 @@ def markdown(rows: list[dict], default: str = "default") -> list[str]:
                        f"{r['phantom']}/{r['without_exhaustion']} |")
     mine = next(r for r in rows if r["forecaster"] == default)
     lines += ["", f"Best by the ranking: **{winner['forecaster']}**, {winner['relative']:.1%} median relative "
-                  f"error against today's default {mine['relative']:.1%}; it said \"no burn\" "
-                  f"{winner['no_burn']} times before an exhaustion (today's: {mine['no_burn']})."]
+                  f"error against the default's {mine['relative']:.1%}; it said \"no burn\" "
+                  f"{winner['no_burn']} times before an exhaustion (the default: {mine['no_burn']})."]
+    before = next((r for r in rows if r["forecaster"] == "burn_min"), None)
+    if before is not None:
+        lines.append(f"The default against the one it replaced (burn_min): {mine['relative']:.1%} median relative "
+                     f"error against {before['relative']:.1%}, \"no burn\" {mine['no_burn']} against "
+                     f"{before['no_burn']} times, phantom exhaustions {mine['phantom']} against {before['phantom']}.")
     steady = [r for r in rows if r["no_burn"] <= max(1, mine["no_burn"]) and r["relative"] is not None]
     safest = min(steady, key=lambda r: (r["relative"], r["no_burn"]))
     if safest["forecaster"] not in (winner["forecaster"], default):
         lines.append(f"Among those that (almost) never miss a burn: **{safest['forecaster']}**, "
                      f"{safest['relative']:.1%}, \"no burn\" {safest['no_burn']} times, phantom exhaustions "
-                     f"{safest['phantom']} against today's {mine['phantom']}.")
+                     f"{safest['phantom']} against the default's {mine['phantom']}.")
     return lines

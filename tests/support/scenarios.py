@@ -86,6 +86,28 @@ def expected(segments: list[Segment], at: int, objective: float = 0.99,
     return out
 
 
+def trend_hours(segments: list[Segment], at: int, objective: float = 0.99, window: int = 30 * DAY,
+                cap_hours: float = 8760, every: int = 600, over: int = HOUR) -> float | None:
+    """The trend-aware runway at `at`: the budget left over its least-squares slope, fitted to the
+    budget left at each evaluation (every `every` seconds) in the `over` seconds up to `at` (a
+    left-open range, as Prometheus 3 reads it: where the budget falls steadily, 2.42's closed
+    range gives the same slope)."""
+    now = expected(segments, at, objective, window, cap_hours)["ebr"]
+    if now is None:
+        return None
+    points = [(t, expected(segments, t, objective, window, cap_hours)["ebr"])
+              for t in range(at, at - over, -every) if t >= 0]
+    points = [(t, v) for t, v in points if v is not None]
+    slope = 0.0
+    if len(points) >= 2:
+        mean_t = sum(t for t, _ in points) / len(points)
+        mean_v = sum(v for _, v in points) / len(points)
+        slope = sum((t - mean_t) * (v - mean_v) for t, v in points) / sum((t - mean_t) ** 2 for t, _ in points)
+    if slope < 0:
+        return min(now / -slope / HOUR, cap_hours)
+    return 0.0 if now == 0 else cap_hours
+
+
 # -- probes: a 0/1 gauge per probe, every sample an event ------------------------------
 
 @dataclass(frozen=True)
