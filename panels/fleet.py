@@ -127,7 +127,8 @@ def worst_runways(spec: Spec, title: str) -> TimeSeries:
         dataSource=DATASOURCE,
         targets=targets([(f"bottomk({WORST}, {q.every_slo(f'hours_to_breach_{w}')})", f"{labels} {w}")
                          for w in q.RUNWAY_WINDOWS]
-                        + [(f"bottomk({WORST}, {q.every_slo('hours_to_breach')})", f"{labels} {q.runway_label(spec)}")]),
+                        + [(f"bottomk({WORST}, {q.every_slo('hours_to_breach')})",
+                            f"{labels} {q.runway_label(spec)}")]),
         unit="h", valueMin=0, valueMax=rw.chart_max_seconds // 3600, valueDecimals=1,
         thresholdsStyleMode="dashed", thresholds=slo_panels.runway_thresholds(spec),
         legendDisplayMode="table", legendCalcs=["lastNotNull", "min"],

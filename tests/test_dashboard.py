@@ -72,8 +72,8 @@ def test_runway_timeseries_draws_the_worst_slos_and_the_alert_thresholds(dash):
     assert exprs(panel) == [
         ('bottomk(5, {__name__=~"slo:[a-z0-9_]+:hours_to_breach_1h"})', "{{slo}} 1h"),
         ('bottomk(5, {__name__=~"slo:[a-z0-9_]+:hours_to_breach_6h"})', "{{slo}} 6h"),
-        # The seed's third series, the conservative runway (issue 28).
-        ('bottomk(5, {__name__=~"slo:[a-z0-9_]+:hours_to_breach"})', "{{slo}} conservative"),
+        # The seed's third series, the headline runway: the trend under the default policy.
+        ('bottomk(5, {__name__=~"slo:[a-z0-9_]+:hours_to_breach"})', "{{slo}} trend"),
     ]
     defaults = panel["fieldConfig"]["defaults"]
     assert defaults["unit"] == "h"
@@ -179,10 +179,10 @@ def test_the_detail_dashboard_interpolates_the_slo_and_group_variables(spec_data
                                            "value": "payment_rate"}
     assert variables["cluster"]["query"] == "label_values(slo:${slo}:hours_to_breach, cluster)"
     assert variables["cluster"]["includeAll"] and variables["cluster"]["allValue"] == ".*"
-    runway = by_title(detail, "Runway to breach (hours) — 1h, 6h, conservative")
+    runway = by_title(detail, "Runway to breach (hours) — 1h, 6h, trend")
     assert runway["targets"][0]["expr"] == 'slo:${slo}:hours_to_breach_1h{cluster=~"$cluster"}'
     titles = [p["title"] for _, p in checks.panels(detail) if p["type"] != "row"]
-    assert titles == ["Runway to breach (hours) — 1h, 6h, conservative", "Error budget remaining over the SLO window",
+    assert titles == ["Runway to breach (hours) — 1h, 6h, trend", "Error budget remaining over the SLO window",
                       "Budget burn against the page and ticket factors", "Error ratio · ${slo:text}",
                       "Traffic (events per second)", "Firing alerts of this SLO"]
 

@@ -35,6 +35,7 @@ from aethervision.clients import promtool, servers
 from aethervision.clients.prometheus import Client
 from aethervision.live import procs, rule_backfill
 from aethervision.rules import files as rules
+from aethervision.rules.graph import Graph
 
 from support.fleet_history import DAY, STEP, history, openmetrics
 from support.repo import ROOT
@@ -85,20 +86,11 @@ def reference(tmp_path_factory):
     data = tmp / "data"
     run = promtool.run("tsdb", "create-blocks-from", "openmetrics", "--quiet", str(source), str(data), timeout=600)
     assert run.returncode == 0, run.stderr
-    group_of = {r["record"]: g for g in doc["groups"] for r in g["rules"]}
-    long_read = rule_backfill.read_over_windows([r for g in doc["groups"] for r in g["rules"]])
-    spans: dict[str, tuple[int, int]] = {}
-    passes = []
-    for level in rule_backfill.levels([r for g in doc["groups"] for r in g["rules"]]):
-        batches: dict[tuple[int, bool], list[dict]] = {}
-        for rule in level:
-            step = slow if group_of[rule["record"]]["name"].endswith(".long") else STEP
-            batches.setdefault((step, rule["record"] in long_read), []).append(rule)
-        passes.append([])
-        for (step, full), members in sorted(batches.items()):
-            start = end - 31 * DAY + 2 * slow if full else end - RECENT
-            passes[-1].append(rule_backfill.Pass(tuple(members), start - start % step, end, step))
-            spans.update((r["record"], (start - start % step, step)) for r in members)
+    # Every rule from as far back as its readers look before the compared stretch (rules/graph.py).
+    graph = Graph(doc["groups"])
+    passes = rule_backfill.from_batches(graph.passes(graph.recorded, end - 31 * DAY + 2 * slow, end - RECENT,
+                                                     min_step=STEP), end)
+    spans = {r["record"]: (p.start, p.step) for level in passes for p in level for r in p.rules}
     rule_backfill.run(passes, data, tmp, lambda line: None)
     with rule_backfill.serving(data, tmp, "prometheus-3-engines",
                                binary=servers.locate("prometheus", REFERENCE)) as client:

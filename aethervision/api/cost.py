@@ -18,6 +18,7 @@ from aethervision.builder.pipeline import Generated
 from aethervision.clients.prometheus import Client
 from aethervision.core.errors import UserError
 from aethervision.rules import cost as rule_cost
+from aethervision.rules.graph import Graph
 
 OPERATOR = "(operator rules)"
 
@@ -52,21 +53,18 @@ def measure_docs(rule_docs, client: Client, progress: Callable[[str], None] = la
                  at: float | None = None) -> dict[str, Owner]:
     """SLO name (or OPERATOR) -> its rules' measured cost, at one instant (now) for every rule."""
     at = time.time() if at is None else at
-    groups = [g for doc in rule_docs for g in (doc or {}).get("groups", [])]
-    total, done = sum(len(g["rules"]) for g in groups), 0
+    nodes = Graph.of_docs(rule_docs, rule_cost.DEFAULT_INTERVAL).nodes
     out: dict[str, Owner] = {}
-    for group in groups:
-        per_hour = 3600 / rule_cost.group_seconds(group)
-        owner = out.setdefault(_owner(group["name"]), Owner())
-        for rule in group["rules"]:
-            samples = rule_samples(client, rule["expr"], at)
-            owner.rules += 1
-            owner.samples_per_evaluation += samples
-            owner.samples_per_hour += samples * per_hour
-            owner.heaviest[rule.get("record") or rule.get("alert")] = samples * per_hour
-            done += 1
-            if done % 100 == 0 or done == total:
-                progress(f"{done}/{total} rules measured")
+    for done, node in enumerate(nodes, 1):
+        per_hour = 3600 / node.interval
+        owner = out.setdefault(_owner(node.group), Owner())
+        samples = rule_samples(client, node.rule["expr"], at)
+        owner.rules += 1
+        owner.samples_per_evaluation += samples
+        owner.samples_per_hour += samples * per_hour
+        owner.heaviest[node.name] = samples * per_hour
+        if done % 100 == 0 or done == len(nodes):
+            progress(f"{done}/{len(nodes)} rules measured")
     return out
 
 

@@ -45,7 +45,7 @@ def record(spec: Spec, data: Path, start: int, end: int, step: int, workdir: Pat
     live window reads (rules.backfill_passes), then the alerts' firing samples; returns the episodes."""
     began = time.monotonic()
     rules = backtest_run.rule_set(spec, "demo", tuple(s.name for s in spec.slos))
-    wanted = tuple(r["record"] for group in rule_files.backfill_passes(spec) for r in group)
+    wanted = tuple(sorted(rule_files.slo_graph(spec).backfilled()))
     extra = (*wanted, *(q.days_to_breach(s) for s in spec.slos))
     levels = replay.passes(rules, start, start, end, extra=extra, min_step=step)
     progress(f"recording the alerts' and the runway's rules over the history ({len(levels)} levels, "

@@ -98,11 +98,11 @@ def _import_history(spec: Spec, cfg: FleetConfig, end: int) -> list[Path]:
 
 def _replay(spec: Spec, cfg: FleetConfig, start: int, end: int, interval: str, progress) -> None:
     """The recorded series the SLO window reads, over the history, with vmalert's replay mode."""
-    passes = rules.backfill_passes(spec)
+    passes = [batch for level in rules.backfill_passes(spec, start, end) for batch in level]
     vmalert = binary(("vmalert",), "victoria-metrics")
-    for i, group in enumerate(passes, 1):
+    for i, batch in enumerate(passes, 1):
         progress(f"replaying recording rules over the history, pass {i}/{len(passes)}")
-        since = rules.backfill_start(spec, group, start, end)
+        since, group = batch.start, list(batch.rules)
         path = cfg.workdir / "replay" / f"pass-{i}.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump({"groups": [{"name": f"replay-{i}", "interval": interval, "rules": group}]}))

@@ -26,8 +26,7 @@ from aethervision.clients import promtool
 from aethervision.clients.prometheus import Client
 from aethervision.core.errors import UserError
 from aethervision.live.procs import free_port, prometheus_binary, spawn, stop, wait_http
-from aethervision.promql.parse import ranged_names
-from aethervision.rules import files as rule_files
+from aethervision.rules.graph import Batch
 
 Progress = Callable[[str], None]
 DAY = 86400
@@ -46,20 +45,9 @@ class Pass:
         return ", ".join(r["record"] for r in self.rules)
 
 
-def levels(rules: list[dict]) -> list[list[dict]]:
-    """Recording rules by dependency level: a level reads only lower ones."""
-    by_name = {r["record"]: r for r in rules}
-    depth = rule_files.dependency_levels(by_name)
-    out: list[list[dict]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
-    for name, level in depth.items():
-        out[level].append(by_name[name])
-    return out
-
-
-def read_over_windows(rules: list[dict]) -> set[str]:
-    """Recorded names some rule reads over a window (tiles, sample timestamps): their history must
-    cover the window. A `last_over_time` re-read of the newest value does not count."""
-    return {name for r in rules if not r["expr"].startswith("last_over_time") for name in ranged_names(r["expr"])}
+def from_batches(levels: list[list[Batch]], end: int) -> list[list[Pass]]:
+    """The rule graph's passes (rules/graph.py), each evaluated up to `end` on its own step."""
+    return [[Pass(b.rules, b.start, end - end % b.step, b.step) for b in level] for level in levels]
 
 
 @contextmanager

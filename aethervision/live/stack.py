@@ -113,12 +113,9 @@ def backfill(spec: Spec, cfg: DemoConfig, data: Path, progress: Progress) -> Pat
     if cfg.past_alerts:
         demo_history.record(spec, data, start, end, cfg.history_step, cfg.workdir / "backfill", progress, cfg.host)
         return history
-    passes = rules.backfill_passes(spec)
-    step = spec.rules.long_interval_seconds  # the backfilled rules are the slow group's: one tile apart
-    levels = [[rule_backfill.Pass(tuple(group), rules.backfill_start(spec, group, start, end), end, step)]
-              for group in passes]
-    progress(f"backfilling recording rules in {len(passes)} passes, one tile apart: "
-             f"{'; '.join(', '.join(r['record'] for r in group) for group in passes)}")
+    levels = rule_backfill.from_batches(rules.backfill_passes(spec, start, end), end)
+    progress(f"backfilling recording rules in {len(levels)} levels, one tile apart: "
+             f"{'; '.join(p.names for level in levels for p in level)}")
     rule_backfill.run(levels, data, cfg.workdir / "backfill", lambda line: progress(line.strip()),
                       name="prometheus-backfill", host=cfg.host)
     return history

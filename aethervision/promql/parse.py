@@ -182,3 +182,28 @@ def selector_matchers(text: str) -> tuple[str, list[tuple[str, str, str]]]:
 def pinned_labels(text: str) -> set[str]:
     """Labels a selector fixes to one value (`label="v"`): grouping by them gives one group."""
     return {label for label, op, _ in selector_matchers(text)[1] if op == "="}
+
+
+_SUBQUERY = re.compile(rf"\)\s*\[({_DURATION_TOKEN}):(?:{_DURATION_TOKEN})?\]")
+
+
+def read_spans(expr: str) -> dict[str, int]:
+    """Metric name -> the longest span of its past the expression reads (seconds; 0 for an instant
+    read): range selectors, and a subquery's range plus any range inside it (`max_over_time((x and
+    y[10m])[31d:5m])` reads x over 31d and y over 31d10m)."""
+    text = _STRING.sub('""', expr)
+    spans = {name: 0 for name in metric_names(expr)}
+    for name, span in ranges(text):
+        spans[name] = max(spans.get(name, 0), seconds(span))
+    for match in _SUBQUERY.finditer(text):
+        depth, i = 0, match.start()
+        while i >= 0:  # back to the parenthesis the subquery's `)` closes
+            depth += {")": 1, "(": -1}.get(text[i], 0)
+            if depth == 0:
+                break
+            i -= 1
+        inner = text[i + 1:match.start()]
+        outer = seconds(match.group(1))
+        for name, span in read_spans(inner).items():
+            spans[name] = max(spans.get(name, 0), outer + span)
+    return spans

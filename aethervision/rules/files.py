@@ -5,8 +5,8 @@ from __future__ import annotations
 from aethervision.core.model import Spec
 from aethervision.promql import queries as q
 from aethervision.promql import sli
-from aethervision.promql.parse import metric_names, ranged_names
-from aethervision.rules import ops, policy, slo
+from aethervision.promql.parse import metric_names
+from aethervision.rules import graph, ops, policy, slo
 
 RECORDING_FILE = "prometheus-recording-rules.yml"
 ALERTS_FILE = "prometheus-alerts.yml"
@@ -64,58 +64,20 @@ def input_metrics(spec: Spec) -> dict[str, str]:
     return inputs
 
 
-def dependency_levels(rules_by_name: dict[str, dict]) -> dict[str, int]:
-    """Recorded name -> its level: 0 reads no recorded series of `rules_by_name`, each other
-    level only lower ones (a backfill pass cannot read what it is itself creating)."""
-    reads = {name: metric_names(rule["expr"]) & set(rules_by_name) for name, rule in rules_by_name.items()}
-    levels: dict[str, int] = {}
-
-    def level(name: str) -> int:
-        if name not in levels:
-            levels[name] = 1 + max((level(dep) for dep in reads[name]), default=-1)
-        return levels[name]
-
-    for name in rules_by_name:
-        level(name)
-    return levels
+def slo_graph(spec: Spec) -> graph.Graph:
+    """The graph of every SLO's recording rules (what a fresh Prometheus backfills from)."""
+    return graph.Graph(_timed(spec, g) for s in spec.slos for g in slo.recording_groups(spec, s))
 
 
-def backfill_passes(spec: Spec) -> list[list[dict]]:
-    """The SLO recording rules whose history live rules read over ranges, by dependency level.
+def backfill_passes(spec: Spec, start: int, end: int) -> list[list[graph.Batch]]:
+    """The SLO recording rules whose history live rules read over ranges, as passes over [start, end].
 
     A fresh Prometheus records only from its start, but the long windows and the
     coverage read recorded series (tiles, timestamps) over the whole window, and the
-    fast group reads the slow group's newest values. Backfilling these (with
-    live/rule_backfill.py, one pass per level) makes the budget
-    real at once; the slow group's own outputs only need the last interval (see
-    `backfill_start`).
+    runway reads the budget over its last hour. Backfilling these (live/rule_backfill.py,
+    one pass per level) makes the budget and the runway real at once; each rule begins as
+    far back as its readers look from `end` (rules/graph.py, lookback), one tile apart.
     """
-    rules_by_name = {r["record"]: r for s in spec.slos for g in slo.recording_groups(spec, s) for r in g["rules"]}
-    reads = {name: metric_names(rule["expr"]) & set(rules_by_name) for name, rule in rules_by_name.items()}
-    wanted: set[str] = set()
-    for rule in rules_by_name.values():
-        wanted |= ranged_names(rule["expr"]) & set(rules_by_name)
-    todo = list(wanted)
-    while todo:  # everything the wanted series are computed from must be there first
-        for dep in reads[todo.pop()] - wanted:
-            wanted.add(dep)
-            todo.append(dep)
-    levels = dependency_levels(rules_by_name)
-    passes: list[list[dict]] = []
-    for name in sorted(wanted, key=list(rules_by_name).index):
-        passes += [[] for _ in range(levels[name] + 1 - len(passes))]
-        passes[levels[name]].append(rules_by_name[name])
-    # Within a level, the history-long rules and the slow group's outputs go in separate passes.
-    split = [[r for r in rules if _slow_output(r) is slow] for rules in passes for slow in (False, True)]
-    return [rules for rules in split if rules]
+    g = slo_graph(spec)
+    return g.passes(g.backfilled(), start, end, min_step=spec.rules.long_interval_seconds)
 
-
-def _slow_output(rule: dict) -> bool:
-    return rule["record"].endswith(":slow")
-
-
-def backfill_start(spec: Spec, rules: list[dict], start: int, end: int) -> int:
-    """Where a backfill pass begins: the history's start, or for slow-group outputs (the fast
-    group reads only their newest value) the last three slow intervals, since a whole
-    history of them would cost a window-long read at every step."""
-    return end - 3 * spec.rules.long_interval_seconds if all(map(_slow_output, rules)) else start

@@ -2,10 +2,10 @@
 
 Each rule set gets its own TSDB folder holding hard links to the history's blocks
 (blocks are immutable, so base and head share the bytes) and its own recorded
-series. What the rules read over ranges (tiles, sample timestamps) is recorded
-over the whole history at its group's interval, so the long windows are as full
-as in production; everything else from a little before the range, at its group's
-interval: the fast group every `rules.interval`, the slow one every tile.
+series. Each recording rule is recorded at its group's interval from as far before
+the range as the rules reading it look (rules/graph.py): the tiles over the whole
+window, so the long windows are as full as in production, the budget the hour the
+runway's slope reads, everything else from a little before the range.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from aethervision.core import durations
 from aethervision.live import rule_backfill
 from aethervision.live.backtest.alerts import Episode, Labels, alert_labels, replay
 from aethervision.live.rule_backfill import Pass, Progress
-from aethervision.promql.parse import metric_names
+from aethervision.rules.graph import Graph
 
 MAX_POINTS = 10_000  # per series and range query (Prometheus refuses more than 11,000)
 
@@ -57,38 +57,30 @@ def _link_history(history: Path, data: Path) -> None:
                     os.link(path, target)
 
 
+def graph(rules: Rules) -> Graph:
+    """The rule set's graph: its recording rules, and its alerts as readers (their held windows)."""
+    return Graph((*rules.recording, *rules.alerting))
+
+
 def needed(rules: Rules, extra: tuple[str, ...] = ()) -> list[dict]:
     """The recording rules the alerts and the budget read, directly or through other rules
     (the dashboards' extras, like days to breach, change no alert: `extra` expressions add them)."""
-    by_name = {r["record"]: r for g in rules.recording for r in g["rules"]}
-    todo = [n for g in rules.alerting for r in g["rules"] for n in metric_names(r["expr"])]
-    todo += [n for expr in (*rules.remaining.values(), *rules.runway.values(), *extra) for n in metric_names(expr)]
-    wanted: set[str] = set()
-    while todo:
-        name = todo.pop()
-        if name in by_name and name not in wanted:
-            wanted.add(name)
-            todo += metric_names(by_name[name]["expr"])
-    return [rule for name, rule in by_name.items() if name in wanted]
+    g = graph(rules)
+    names = g.read_in((*(r["expr"] for r in g.alerting_rules()), *rules.remaining.values(),
+                       *rules.runway.values(), *extra))
+    return [rule for rule in g.recording_rules() if rule["record"] in names]
 
 
 def passes(rules: Rules, history_start: int, start: int, end: int, extra: tuple[str, ...] = (),
            min_step: int = 0) -> list[list[Pass]]:
-    """The recording rules by level; each level's rules by (interval, from where). `extra`
-    expressions record what they read too; `min_step` (seconds) floors every group's interval."""
-    group_of = {r["record"]: g for g in rules.recording for r in g["rules"]}
-    ranged = rule_backfill.read_over_windows([r for g in rules.recording for r in g["rules"]])
-    slow = max(durations.parse(g["interval"]) for g in rules.recording)
-    out = []
-    for level in rule_backfill.levels(needed(rules, extra)):
-        batches: dict[tuple[int, int], list[dict]] = {}
-        for rule in level:
-            step = max(min_step, durations.parse(group_of[rule["record"]]["interval"]))
-            since = history_start + slow if rule["record"] in ranged else start - 2 * slow
-            batches.setdefault((step, since - since % step), []).append(rule)
-        out.append([Pass(tuple(members), since, end - end % step, step)
-                    for (step, since), members in sorted(batches.items())])
-    return out
+    """The recording rules by level; each level's rules by (interval, from where): a rule begins
+    as far before the range as its readers look (rules/graph.py), not before the history's first
+    whole tile. `extra` expressions record what they read too; `min_step` (seconds) floors every
+    group's interval."""
+    g = graph(rules)
+    slow = max(durations.parse(gr["interval"]) for gr in rules.recording)
+    names = {r["record"] for r in needed(rules, extra)}
+    return rule_backfill.from_batches(g.passes(names, history_start + slow, start - 2 * slow, min_step), end)
 
 
 def _ranged(client: Client, expr: str, start: int, end: int, step: int) -> dict[Labels, list[tuple[int, float]]]:

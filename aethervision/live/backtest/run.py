@@ -26,8 +26,8 @@ from aethervision.live.backtest import history, replay
 from aethervision.live.backtest.report import Result, summarise
 from aethervision.live.rule_backfill import Progress
 from aethervision.promql import queries as q
-from aethervision.promql.parse import ranges
 from aethervision.rules import files as rule_files
+from aethervision.rules.graph import Graph
 
 DAY = 86400
 RESOLUTION = 60  # seconds between history samples: the 10m alert window holds 10
@@ -73,12 +73,13 @@ def rule_set(spec: Spec, name: str, slos: tuple[str, ...]) -> replay.Rules:
 
 
 def reach(rules: list[dict]) -> int:
-    """The longest range any of these rules reads (seconds; 0 for none)."""
-    return max((durations.parse(span) for r in rules for _, span in ranges(r["expr"])), default=0)
+    """The input history these rules read before their first evaluation (seconds; 0 for none)."""
+    return Graph([{"name": "rules", "rules": rules}]).history()
 
 
 def longest_window(rule_sets: list[replay.Rules]) -> int:
-    return max((reach(g["rules"]) for rules in rule_sets for g in rules.recording), default=0)
+    """The input history the rule sets' first evaluation needs (seconds)."""
+    return max((replay.graph(rules).history() for rules in rule_sets), default=0)
 
 
 def settle(client: Client, inputs: list[history.Input], lookback: int, days: float | None, start: int | None,
@@ -203,5 +204,4 @@ def past_the_start(spec: Spec, episodes, first: int) -> tuple[tuple, str]:
 
 def _shortest(rules: replay.Rules) -> int:
     """The shortest window a rule reads raw samples over (10m at the default tiers)."""
-    return min((durations.parse(span) for g in rules.recording for r in g["rules"]
-                for _, span in ranges(r["expr"]) if not r["expr"].startswith("last_over_time")), default=0)
+    return replay.graph(rules).shortest_raw_span()
