@@ -180,6 +180,10 @@ def test_lookback_follows_chains_of_range_reads():
     assert graph.levels == {"tile": 0, "window": 1, "budget": 2, "runway": 3, "ewma": 3, "period": 1, "start": 0}
     assert graph.backfilled() == {"tile", "window", "budget", "start"}
     assert read_spans("deriv(x[1h]) + y") == {"x": 3600, "y": 0}
+    # The exact windows' tail: the raw count and the newest snapshot as they were 6h ago.
+    assert read_spans('sum(c{a="b"} offset 6h) - last_over_time(s[10m] offset 6h) + d offset 1m') == {
+        "c": 6 * 3600, "s": 6 * 3600 + 600, "d": 60}
+    assert read_spans("max_over_time((x)[1d:5m] offset 1h)") == {"x": 25 * 3600}
 
 
 def test_a_cycle_is_named():

@@ -184,17 +184,22 @@ def pinned_labels(text: str) -> set[str]:
     return {label for label, op, _ in selector_matchers(text)[1] if op == "="}
 
 
-_SUBQUERY = re.compile(rf"\)\s*\[({_DURATION_TOKEN}):(?:{_DURATION_TOKEN})?\]")
+_SUBQUERY = re.compile(rf"\)\s*\[({_DURATION_TOKEN}):(?:{_DURATION_TOKEN})?\](?:\s*offset\s+({_DURATION_TOKEN}))?")
+_OFFSET = re.compile(rf"([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{{[^}}]*\}})?\s*(?:\[({_DURATION_TOKEN})\])?"
+                     rf"\s*offset\s+({_DURATION_TOKEN})")
 
 
 def read_spans(expr: str) -> dict[str, int]:
     """Metric name -> the longest span of its past the expression reads (seconds; 0 for an instant
-    read): range selectors, and a subquery's range plus any range inside it (`max_over_time((x and
-    y[10m])[31d:5m])` reads x over 31d and y over 31d10m)."""
+    read): range selectors, offsets (`x[10m] offset 6h` reaches 6h10m back), and a subquery's range
+    plus any reach inside it (`max_over_time((x and y[10m])[31d:5m])` reads x over 31d and y over
+    31d10m)."""
     text = _STRING.sub('""', expr)
     spans = {name: 0 for name in metric_names(expr)}
     for name, span in ranges(text):
         spans[name] = max(spans.get(name, 0), seconds(span))
+    for name, span, offset in _OFFSET.findall(text):
+        spans[name] = max(spans.get(name, 0), seconds(offset) + (seconds(span) if span else 0))
     for match in _SUBQUERY.finditer(text):
         depth, i = 0, match.start()
         while i >= 0:  # back to the parenthesis the subquery's `)` closes
@@ -203,7 +208,7 @@ def read_spans(expr: str) -> dict[str, int]:
                 break
             i -= 1
         inner = text[i + 1:match.start()]
-        outer = seconds(match.group(1))
+        outer = seconds(match.group(1)) + (seconds(match.group(2)) if match.group(2) else 0)
         for name, span in read_spans(inner).items():
             spans[name] = max(spans.get(name, 0), outer + span)
     return spans
