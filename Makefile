@@ -11,7 +11,7 @@ SPEC ?= aethervision.yaml
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install dashboards check validate test test-fast golden lint tools promtool servers compatibility clean
+.PHONY: help install dashboards check validate test test-fast golden lint tools promtool servers compatibility architecture clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -63,8 +63,15 @@ endif
 servers: $(STAMP) ## Build the pinned servers from their Go modules into .servers/ (about 12 min cold, 0 s warm)
 	$(PY) tools/servers.py
 
-test: $(STAMP) promtool servers ## Run every test (CI runs this)
-	$(PY) -m pytest --durations=10 $(PYTEST_ARGS)
+# Test workers: most slow tests wait on real servers, so three share two cores well; a test
+# file stays on one worker (its module fixtures, like a server, start once).
+JOBS ?= 3
+
+test: $(STAMP) promtool servers ## Run every test (CI runs this): JOBS workers, the 10 slowest printed
+	$(PY) -m pytest -n $(JOBS) --dist loadfile --durations=10 $(PYTEST_ARGS)
+
+architecture: $(STAMP) ## docs/architecture.md and its PNG from the import contract and the packages' docstrings
+	$(PY) tools/architecture.py
 
 compatibility: $(STAMP) ## docs/compatibility.md from the last `make test`'s engine results (build/engine-results.json)
 	$(PY) tools/compatibility.py

@@ -19,10 +19,10 @@ from __future__ import annotations
 import hashlib
 import re
 
+from aethervision.configs import alertmanager, maintenance
 from aethervision.core import durations
 from aethervision.core.errors import SpecError
 from aethervision.core.model import Spec
-from aethervision.ops import alertmanager, maintenance
 from aethervision.rules import files as rules
 
 RULES_FILE = "alerting/aethervision-rules.yaml"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from aethervision.builder import dashboard_v2, grafana_alerting, provisioning, render
+from aethervision.configs import alertmanager, blackbox, targets
+from aethervision.configs import prometheus as prom_config
 from aethervision.core.model import Spec
 from aethervision.dashboards import aethervision as dashboard
 from aethervision.dashboards import slo_detail
-from aethervision.ops import alertmanager, blackbox, targets
-from aethervision.ops import prometheus as prom_config
 from aethervision.rules import files as rules
 
 DASHBOARD_DIR = f"dashboards/{provisioning.DASHBOARD_SUBDIR}"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from aethervision.configs import prometheus as prom_config
 from aethervision.core.model import Spec
-from aethervision.ops import prometheus as prom_config
 
 # Where Grafana sees this folder when provisioning/ is mounted at its default path.
 GRAFANA_PROVISIONING = "/etc/grafana/provisioning"

@@ -57,6 +57,7 @@ def provisioning_copy(tmp_path) -> Path:
 # -- engine results: what docs/compatibility.md is made from (tools/compatibility.py) ----------
 
 _ENGINE_RESULTS: dict[tuple[str, str], dict[str, int]] = {}
+_STARTED = time.time()  # engine-result files older than this are leftovers of an earlier run
 
 
 def _engine_of(item) -> str | None:
@@ -86,11 +87,27 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_sessionfinish(session):
-    """build/engine-results.json: passed/failed per engine and test module, with the versions."""
+    """build/engine-results.json: passed/failed per engine and test module, with the versions.
+
+    Under pytest-xdist each worker writes its own counts (engine-results.<worker>.json) and the
+    controller, finishing last, adds them up."""
+    build = Path(__file__).resolve().parent.parent / "build"
+    build.mkdir(exist_ok=True)
+    worker = getattr(session.config, "workerinput", {}).get("workerid")
+    if worker:
+        rows = [{"engine": e, "module": m, **c} for (e, m), c in _ENGINE_RESULTS.items()]
+        (build / f"engine-results.{worker}.json").write_text(json.dumps(rows))
+        return
+    for part in sorted(build.glob("engine-results.gw*.json")):
+        if part.stat().st_mtime >= _STARTED:  # a worker of this run, not a leftover
+            for row in json.loads(part.read_text()):
+                counts = _ENGINE_RESULTS.setdefault((row.pop("engine"), row.pop("module")), {})
+                for outcome, n in row.items():
+                    counts[outcome] = counts.get(outcome, 0) + n
+        part.unlink()
     if not _ENGINE_RESULTS:
         return
-    out = Path(__file__).resolve().parent.parent / "build" / "engine-results.json"
-    out.parent.mkdir(exist_ok=True)
+    out = build / "engine-results.json"
     rows = [{"engine": e, "module": m, **c} for (e, m), c in sorted(_ENGINE_RESULTS.items())]
     out.write_text(json.dumps({"at": time.strftime("%Y-%m-%d", time.gmtime()), "results": rows,
                                "versions": servers.versions()}, indent=1) + "\n")

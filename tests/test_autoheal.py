@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from aethervision import spec as spec_mod
+from aethervision.autoheal import actions
+from aethervision.autoheal.service import Autoheal
 from aethervision.core.errors import SpecError
-from aethervision.live.autoheal import actions
-from aethervision.live.autoheal.service import Autoheal
 from aethervision.rules import files as rules
 
 from support.autoheal_client import TOKEN, Running, mapping, payload, touch_command

@@ -27,9 +27,9 @@ import pytest
 import yaml
 
 from aethervision import spec as spec_mod
+from aethervision.backtest import rule_backfill
 from aethervision.clients import promtool
-from aethervision.live import rule_backfill
-from aethervision.live.procs import free_port
+from aethervision.runtime.procs import free_port
 from bench.foresight import engine, policies, scenarios
 
 from support import fleet_history, history_server

@@ -6,13 +6,13 @@ import json
 
 import pytest
 
+from aethervision.backtest import compare_render, render
+from aethervision.backtest import run as backtest_run
+from aethervision.backtest.alerts import Episode, alert_labels, replay
+from aethervision.backtest.compare import Comparison
+from aethervision.backtest.report import INCIDENT_GAP, summarise
 from aethervision.cli.backtest import _instant
 from aethervision.core.errors import UserError
-from aethervision.live.backtest import compare_render, render
-from aethervision.live.backtest import run as backtest_run
-from aethervision.live.backtest.alerts import Episode, alert_labels, replay
-from aethervision.live.backtest.compare import Comparison
-from aethervision.live.backtest.report import INCIDENT_GAP, summarise
 
 from support.repo import SPEC
 

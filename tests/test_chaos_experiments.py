@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from aethervision.core.errors import SpecError
-from aethervision.live.chaos import experiments
+from aethervision.ops.chaos import experiments
 
 from support.repo import REPO_SPEC, ROOT, SPEC
 
@@ -29,7 +29,7 @@ def test_every_expected_alert_is_generated_with_the_autoheal_label_and_mapped_in
     """make chaos-* expects autoheal to act: the repository spec must label the alert and
     deploy/autoheal-actions.yaml must map it."""
     from aethervision import spec as spec_mod
-    from aethervision.live import demo_files
+    from aethervision.demo import demo_files
 
     marked = set(demo_files.autoheal_alerts(spec_mod.load(REPO_SPEC)))
     mapped = set(yaml.safe_load((ROOT / "deploy" / "autoheal-actions.yaml").read_text())["actions"])

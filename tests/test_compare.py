@@ -23,7 +23,7 @@ from itertools import accumulate
 import pytest
 
 from aethervision import spec as spec_mod
-from aethervision.live.backtest import peer
+from aethervision.backtest import peer
 
 from support import history_server
 from support.incidents import DAY, MINUTE, Policy, openmetrics

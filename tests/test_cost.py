@@ -17,14 +17,14 @@ import time
 import pytest
 import yaml
 
-from aethervision.api import cost as cost_api
 from aethervision.builder import diff as diff_mod
 from aethervision.builder import pipeline
 from aethervision.clients import promtool
 from aethervision.clients.prometheus import Client
-from aethervision.live import procs
-from aethervision.live.stack import prometheus_binary
+from aethervision.demo.stack import prometheus_binary
+from aethervision.review import cost as cost_api
 from aethervision.rules import cost as rule_cost
+from aethervision.runtime import procs
 
 STEP = 15
 SPEC = """version: aethervision/v1

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 
-from aethervision.live import procs
+from aethervision.runtime import procs
 
 from support.repo import ROOT, SPEC
 

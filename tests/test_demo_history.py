@@ -1,4 +1,4 @@
-"""The demo's past alerts and runway (live/demo_history.py) on a real Prometheus: two days of
+"""The demo's past alerts and runway (demo/demo_history.py) on a real Prometheus: two days of
 payments at 10/s and 0.1% errors with a 45-minute outage at 30% on the second day. The alert
 and runway are read back the way `aethervision report` reads them (report/history.py); the
 expectations come from the outage's known times, not from the rules."""
@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from aethervision import spec as spec_mod
-from aethervision.live import demo_history, rule_backfill, simulator
-from aethervision.live.report import history as report_history
+from aethervision.backtest import rule_backfill
+from aethervision.demo import demo_history, simulator
+from aethervision.report import history as report_history
 
 from support.repo import REPO_SPEC
 

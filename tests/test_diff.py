@@ -72,8 +72,8 @@ def test_diff_against_a_git_ref(cli, tmp_path, spec_data, write_spec):
     git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
     import os
 
-    from aethervision.api import diff as diff_api
     from aethervision.builder import pipeline
+    from aethervision.review import diff as diff_api
     cwd = os.getcwd()
     try:
         os.chdir(repo)

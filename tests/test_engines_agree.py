@@ -5,7 +5,7 @@ Debian's VictoriaMetrics 1.79.
 Every engine gets the same data: 31 days of every SLI input of examples/fleet.yaml
 (ratio, grouped ratio, latency histogram, blackbox probe; a dip in the last hours),
 one sample a minute, and every recorded series as Prometheus computes it (each
-dependency level recorded by aethervision.live.rule_backfill, range queries at each
+dependency level recorded by aethervision.backtest.rule_backfill, range queries at each
 rule's interval as promtool's rule backfill does: the slow group's tiles and
 timestamps over the whole history at its interval, the rest over the last 40
 minutes), copied as blocks to the other Prometheus and imported into VictoriaMetrics. Then
@@ -31,11 +31,12 @@ import pytest
 import yaml
 
 from aethervision import spec as spec_mod
+from aethervision.backtest import rule_backfill
 from aethervision.clients import promtool, servers
 from aethervision.clients.prometheus import Client
-from aethervision.live import procs, rule_backfill
 from aethervision.rules import files as rules
 from aethervision.rules.graph import Graph
+from aethervision.runtime import procs
 
 from support.fleet_history import DAY, STEP, history, openmetrics
 from support.repo import ROOT

@@ -13,10 +13,9 @@ import bisect
 import pytest
 
 from aethervision import spec as spec_mod
+from aethervision.backtest import replay, rule_backfill
 from aethervision.clients import sloth
 from aethervision.core import durations
-from aethervision.live import rule_backfill
-from aethervision.live.backtest import replay
 from aethervision.promql import queries as q
 from aethervision.rules import files as rule_files
 

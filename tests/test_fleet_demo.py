@@ -23,7 +23,8 @@ import pytest
 import yaml
 
 from aethervision import spec as spec_mod
-from aethervision.live import fleet, procs, simulator
+from aethervision.demo import fleet, simulator
+from aethervision.runtime import procs
 
 from support.repo import ROOT
 

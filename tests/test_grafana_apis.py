@@ -133,7 +133,7 @@ def test_a_v2_dashboard_is_read_as_v2_never_the_lossy_legacy_copy(cli, spec_for,
 
 
 def test_server_discovery_picks_the_most_stable_version_of_each_family():
-    from aethervision.clients.grafana_store import best_versions
+    from aethervision.grafana.store import best_versions
 
     group = {"versions": [{"version": v} for v in ("v0alpha1", "v1beta1", "v2alpha1", "v2beta1", "v1", "x")]}
     assert best_versions(group) == {"v1": "v1", "v2": "v2beta1"}

@@ -26,7 +26,8 @@ import pytest
 import yaml
 
 from aethervision.clients import prometheus
-from aethervision.live import procs, stack
+from aethervision.demo import stack
+from aethervision.runtime import procs
 
 from support.live import demo_config, wait_for
 from support.repo import SPEC, add_slo

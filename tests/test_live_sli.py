@@ -22,7 +22,8 @@ import yaml
 from aethervision import spec as spec_mod
 from aethervision.builder import outputs
 from aethervision.clients import prometheus
-from aethervision.live import procs, stack
+from aethervision.demo import stack
+from aethervision.runtime import procs
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 

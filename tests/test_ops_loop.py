@@ -22,7 +22,8 @@ import yaml
 
 from aethervision import spec as spec_mod
 from aethervision.clients import prometheus
-from aethervision.live import procs, simulator, stack
+from aethervision.demo import simulator, stack
+from aethervision.runtime import procs
 
 from support.live import demo_config, wait_for
 from support.repo import SPEC

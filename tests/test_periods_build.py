@@ -67,7 +67,7 @@ def test_the_calendar_build_is_deterministic_and_mutes_by_route(cli, write_spec,
 
 
 def test_breach_shows_the_period_so_far_for_calendar_slos(write_spec):
-    from aethervision.live import breach
+    from aethervision.ops import breach
     spec = spec_mod.load(write_spec(_data()))
     common = dict(service="crm", group={}, hours=30.0, hours_1h=30.0, hours_6h=40.0, days=1.25, budget_remaining=0.5,
                   burn_1h=2.0, burn_6h=1.5, budget_burn_1h=2.0, budget_burn_6h=1.5, requests_per_second=10.0,

@@ -10,10 +10,10 @@ import yaml
 from PIL import Image
 
 from aethervision import spec as spec_mod
-from aethervision.api import preview, preview_data, preview_png
 from aethervision.builder import outputs
 from aethervision.clients.prometheus import Client
-from aethervision.live import stack
+from aethervision.demo import stack
+from aethervision.review import preview, preview_data, preview_png
 
 from support.live import demo_config
 from support.repo import SPEC

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from aethervision.clients.grafana import Connection, Session, redact
-from aethervision.clients.grafana_store import open_store
+from aethervision.grafana.client import Connection, Session, redact
+from aethervision.grafana.store import open_store
 
 from support.grafana_double import GrafanaDouble
 from support.repo import SPEC
@@ -153,8 +153,8 @@ def test_redact():
 
 def test_edit_between_plan_and_write_is_a_412_version_mismatch(cli, grafana, spec_data, write_spec):
     from aethervision import spec as spec_mod
-    from aethervision.api import push as push_mod
     from aethervision.builder import outputs
+    from aethervision.grafana import push as push_mod
 
     assert push(cli, grafana).exit_code == 0
     spec_data["runway"]["days_to_breach_thresholds"][1]["value"] = 4
@@ -179,7 +179,7 @@ def _fleet_of_dashboards(count: int) -> dict[str, dict]:
 
 
 def test_pushing_100_unchanged_dashboards_reads_each_once_and_writes_nothing(grafana):
-    from aethervision.api import push as push_api
+    from aethervision.grafana import push as push_api
 
     session = open_store(Session(Connection.from_env({"GRAFANA_TOKEN": TOKEN}, url=grafana.url, timeout=5,
                                                      retries=0)))

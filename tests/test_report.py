@@ -159,7 +159,7 @@ def test_bad_periods_are_user_errors(cli, tmp_path):
 
 
 def test_every_period_of_the_runway_trend_gets_a_line_colour_the_current_one_red():
-    from aethervision.live.report import charts
+    from aethervision.report import charts
     assert charts.colours(3) == list(charts.LINES[-3:])  # up to four periods: the colours as before
     many = charts.colours(7)  # --previous 6: no period dropped, the current still red
     assert len(many) == 7 and many[-1] == charts.LINES[-1] and charts.LINES[-1] not in many[:-1]

@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from aethervision import spec as spec_mod
+from aethervision.backtest import replay
+from aethervision.backtest import run as backtest_run
 from aethervision.core import durations
-from aethervision.live.backtest import replay
-from aethervision.live.backtest import run as backtest_run
 from aethervision.promql.parse import metric_names, ranged_names, read_spans
 from aethervision.rules import files as rule_files
 from aethervision.rules import slo as slo_rules

@@ -9,7 +9,7 @@ import pytest
 
 from aethervision.clients import promtool
 from aethervision.core.errors import UserError
-from aethervision.live import simulator
+from aethervision.demo import simulator
 
 
 class Clock:

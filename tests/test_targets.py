@@ -15,7 +15,7 @@ import yaml
 
 from aethervision import spec as spec_mod
 from aethervision.clients import promtool
-from aethervision.ops import targets
+from aethervision.configs import targets
 from aethervision.promql.parse import metric_names
 from aethervision.rules import files as rules
 

@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from aethervision.live import httpd
-from aethervision.live.autoheal.service import Autoheal
+from aethervision.autoheal.service import Autoheal
+from aethervision.runtime import httpd
 
 from support.autoheal_client import TOKEN, Running, mapping, payload
 

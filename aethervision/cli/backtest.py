@@ -12,7 +12,7 @@ from aethervision.cli.live import _prometheus, prometheus_option
 from aethervision.core.files import write_atomic
 from aethervision.core.lazy import Lazy
 
-backtest_run, render = Lazy("aethervision.live.backtest.run"), Lazy("aethervision.live.backtest.render")
+backtest_run, render = Lazy("aethervision.backtest.run"), Lazy("aethervision.backtest.render")
 
 
 def _instant(ctx, param, value: str | None) -> int | None:

@@ -24,9 +24,9 @@ from aethervision.core.errors import ValidationFailed
 from aethervision.core.files import write_atomic
 from aethervision.core.lazy import Lazy
 
-diff_api, preview_api = Lazy("aethervision.api.diff"), Lazy("aethervision.api.preview")
-push_api, validate_api = Lazy("aethervision.api.push"), Lazy("aethervision.api.validate")
-cost_api = Lazy("aethervision.api.cost")
+diff_api, preview_api = Lazy("aethervision.review.diff"), Lazy("aethervision.review.preview")
+push_api, validate_api = Lazy("aethervision.grafana.push"), Lazy("aethervision.review.validate")
+cost_api = Lazy("aethervision.review.cost")
 diff_mod, diff_report = Lazy("aethervision.builder.diff"), Lazy("aethervision.builder.diff_report")
 pipeline, prometheus = Lazy("aethervision.builder.pipeline"), Lazy("aethervision.clients.prometheus")
 

@@ -12,9 +12,9 @@ from aethervision.cli.common import handle_errors, load_spec, main, spec_option
 from aethervision.core import defaults
 from aethervision.core.lazy import Lazy
 
-experiments_mod, inject, report, runner = (Lazy("aethervision.live.chaos.experiments"),
-                                           Lazy("aethervision.live.chaos.inject"),
-                                           Lazy("aethervision.live.chaos.report"), Lazy("aethervision.live.chaos.run"))
+experiments_mod, inject, report, runner = (Lazy("aethervision.ops.chaos.experiments"),
+                                           Lazy("aethervision.ops.chaos.inject"),
+                                           Lazy("aethervision.ops.chaos.report"), Lazy("aethervision.ops.chaos.run"))
 
 
 def _sigterm_as_interrupt(_signum, _frame):

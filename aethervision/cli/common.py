@@ -22,7 +22,7 @@ from aethervision.core import defaults
 from aethervision.core.errors import AetherVisionError, SpecError, ValidationFailed, redact
 from aethervision.core.lazy import Lazy
 
-grafana = Lazy("aethervision.clients.grafana")
+grafana = Lazy("aethervision.grafana.client")
 
 DEBUG_ENV = "AETHERVISION_DEBUG"
 

@@ -14,8 +14,8 @@ from aethervision.core import defaults
 from aethervision.core.files import write_atomic
 from aethervision.core.lazy import Lazy
 
-compare_run, peer, render = (Lazy("aethervision.live.backtest.compare"), Lazy("aethervision.live.backtest.peer"),
-                             Lazy("aethervision.live.backtest.compare_render"))
+compare_run, peer, render = (Lazy("aethervision.backtest.compare"), Lazy("aethervision.backtest.peer"),
+                             Lazy("aethervision.backtest.compare_render"))
 
 
 @main.command()

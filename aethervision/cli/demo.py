@@ -11,7 +11,7 @@ from aethervision.cli.common import handle_errors, load_spec, main, spec_option
 from aethervision.core import defaults
 from aethervision.core.lazy import Lazy
 
-fleet, stack, heal = Lazy("aethervision.live.fleet"), Lazy("aethervision.live.stack"), Lazy("aethervision.live.heal")
+fleet, stack, heal = Lazy("aethervision.demo.fleet"), Lazy("aethervision.demo.stack"), Lazy("aethervision.demo.heal")
 
 workdir_option = click.option("--workdir", type=click.Path(file_okay=False), default=defaults.DEMO_DIR,
                               show_default=True,

@@ -9,7 +9,7 @@ import click
 from aethervision.cli.common import handle_errors, main
 from aethervision.core.lazy import Lazy
 
-importing = Lazy("aethervision.api.importing")
+importing = Lazy("aethervision.importers.files")
 importers = Lazy("aethervision.importers")
 
 

@@ -14,10 +14,10 @@ from aethervision.cli.common import grafana_options, handle_errors, load_spec, m
 from aethervision.core import defaults
 from aethervision.core.lazy import Lazy
 
-prometheus, breach_mod = Lazy("aethervision.clients.prometheus"), Lazy("aethervision.live.breach")
-opener, services, simulator = Lazy("aethervision.live.opener"), Lazy("aethervision.live.services"), \
-    Lazy("aethervision.live.simulator")
-verify_mod = Lazy("aethervision.live.verify")
+prometheus, breach_mod = Lazy("aethervision.clients.prometheus"), Lazy("aethervision.ops.breach")
+opener, services, simulator = Lazy("aethervision.ops.opener"), Lazy("aethervision.demo.services"), \
+    Lazy("aethervision.demo.simulator")
+verify_mod = Lazy("aethervision.ops.verify")
 
 
 def _prometheus(url: str | None, spec) -> prometheus.Client:

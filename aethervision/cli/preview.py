@@ -12,7 +12,7 @@ from aethervision.cli.common import handle_errors, main, spec_option
 from aethervision.core import durations
 from aethervision.core.lazy import Lazy
 
-preview_api, preview_data = Lazy("aethervision.api.preview"), Lazy("aethervision.api.preview_data")
+preview_api, preview_data = Lazy("aethervision.review.preview"), Lazy("aethervision.review.preview_data")
 pipeline, prometheus = Lazy("aethervision.builder.pipeline"), Lazy("aethervision.clients.prometheus")
 
 

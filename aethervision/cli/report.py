@@ -12,7 +12,7 @@ from aethervision.cli.live import _prometheus, prometheus_option
 from aethervision.core.files import write_atomic_bytes
 from aethervision.core.lazy import Lazy
 
-report_run, report_render = Lazy("aethervision.live.report.run"), Lazy("aethervision.live.report.render")
+report_run, report_render = Lazy("aethervision.report.run"), Lazy("aethervision.report.render")
 
 
 @main.command()

@@ -1,2 +1,5 @@
-"""Clients layer: Grafana's HTTP API (grafana.py), Prometheus's HTTP API (prometheus.py)
-and the promtool binary (promtool.py). They know servers and tools, not the spec."""
+"""Servers and tools AetherVision talks to, knowing nothing of the spec: Prometheus's HTTP API,
+promtool, amtool, Alertmanager, the real Sloth, and the pinned servers (`servers.py`).
+
+Imports: builder, dashboards, configs, panels, rules, importers, spec, promql, core.
+"""

@@ -1,4 +1,5 @@
-"""Foundation layer: the frozen model, errors, durations, defaults, atomic files.
+"""The foundation: the frozen model, errors, durations, defaults (all of them), atomic files, calendar
+periods, and how right a runway forecast was (`forecast.py`).
 
-Nothing here imports any other part of AetherVision.
+Imports: nothing of AetherVision.
 """

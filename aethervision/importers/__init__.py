@@ -1,8 +1,11 @@
-"""Bring a team's SLOs in: Sloth, Pyrra and OpenSLO documents to AetherVision spec entries.
+"""Bring a team's SLOs in: Sloth, Pyrra and OpenSLO documents to AetherVision spec entries, each format
+a pure function from one parsed document to SLOs and findings; `files.py` reads the files and writes
+the imported spec.
 
-Each format's converter is a pure function from one parsed document to SLOs and findings
-(findings.py); this module reads files and folders, tells the formats apart, and keeps
-the per-file summary. Rendering the spec text is render.py's.
+This module reads files and folders, tells the formats apart, and keeps the per-file
+summary (findings in findings.py). Rendering the spec text is render.py's.
+
+Imports: spec, promql, core.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What rules cost Prometheus: samples read per hour, estimated from the rules alone.
 
 The exact figure comes from a Prometheus's query statistics (`aethervision cost`,
-api/cost.py). Without one, each range selector `x[R]` is taken to read R over the
+review/cost.py). Without one, each range selector `x[R]` is taken to read R over the
 interval of x (its recording group's interval, or the scrape interval for raw
 series) samples from one series, and each instant selector one sample; a rule
 counts once per evaluation of its group. Real raw selectors match several series,

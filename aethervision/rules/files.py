@@ -74,7 +74,7 @@ def backfill_passes(spec: Spec, start: int, end: int) -> list[list[graph.Batch]]
 
     A fresh Prometheus records only from its start, but the long windows and the
     coverage read recorded series (tiles, timestamps) over the whole window, and the
-    runway reads the budget over its last hour. Backfilling these (live/rule_backfill.py,
+    runway reads the budget over its last hour. Backfilling these (backtest/rule_backfill.py,
     one pass per level) makes the budget and the runway real at once; each rule begins as
     far back as its readers look from `end` (rules/graph.py, lookback), one tile apart.
     """

@@ -1,7 +1,7 @@
 """The rule dependency graph: rule groups parsed once into what each rule reads and records.
 
 Every walk over rules goes through here: generation's checks, the live backfill of a fresh
-Prometheus (`backfill_passes`), the backtest's replay (`replay_passes` in live/backtest) and
+Prometheus (`backfill_passes`), the backtest's replay (`replay_passes` in backtest) and
 the cost estimate (rules/cost.py). A rule reads the names its expression selects; a recorded
 series is read by the rules that select it, some over a range (`x[30d]`). Three figures
 follow:

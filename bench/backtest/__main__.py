@@ -24,8 +24,8 @@ from pathlib import Path
 import yaml
 
 from aethervision import spec as spec_mod
-from aethervision.live import rule_backfill
-from aethervision.live.backtest import run as backtest
+from aethervision.backtest import rule_backfill
+from aethervision.backtest import run as backtest
 from bench.backtest import alternative
 from bench.cost import data
 from bench.cost.report import machine_facts

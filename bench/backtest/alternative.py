@@ -15,9 +15,8 @@ import shutil
 import time
 from pathlib import Path
 
+from aethervision.backtest import replay, rule_backfill
 from aethervision.clients import promtool
-from aethervision.live import rule_backfill
-from aethervision.live.backtest import replay
 
 
 def _fresh(history: Path, workdir: Path) -> Path:

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from aethervision.live import rule_backfill
+from aethervision.backtest import rule_backfill
 
 SCRAPE = 15  # seconds
 INSTANCES = 5

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import yaml
 
-from aethervision.api import cost as cost_api
 from aethervision.clients.prometheus import Client
-from aethervision.live.procs import free_port, spawn, stop, wait_http
-from aethervision.live.stack import prometheus_binary
+from aethervision.demo.stack import prometheus_binary
+from aethervision.review import cost as cost_api
+from aethervision.runtime.procs import free_port, spawn, stop, wait_http
 from bench.cost import data
 from bench.cost.rulesets import GLOBAL_INTERVAL, RuleSet
 

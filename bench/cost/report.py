@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from aethervision.clients import servers
-from aethervision.live.procs import prometheus_binary
+from aethervision.runtime.procs import prometheus_binary
 from bench.cost import rulesets
 from bench.cost.measure import Measured
 

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from aethervision import spec as spec_mod
+from aethervision.backtest import replay, rule_backfill
 from aethervision.core import defaults
-from aethervision.live import rule_backfill, simulator
-from aethervision.live.backtest import replay
+from aethervision.demo import simulator
 from aethervision.rules import files as rule_files
 from bench.foresight import forecast
 

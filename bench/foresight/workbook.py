@@ -20,9 +20,8 @@ from pathlib import Path
 import yaml
 
 from aethervision import spec as spec_mod
+from aethervision.backtest import replay, rule_backfill
 from aethervision.core import durations
-from aethervision.live import rule_backfill
-from aethervision.live.backtest import replay
 from aethervision.rules import files as rule_files
 
 OBJECTIVE = 0.999

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from aethervision import importers
-from aethervision.api import importing
 from aethervision.clients import sloth
+from aethervision.importers import files as importing
 
 
 def sloth_file(n: int) -> str:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from aethervision.live.autoheal import actions, server
-from aethervision.live.autoheal.service import Autoheal
+from aethervision.autoheal import actions, server
+from aethervision.autoheal.service import Autoheal
 
 TOKEN = "hook-s3cret"
 

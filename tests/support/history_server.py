@@ -7,8 +7,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
+from aethervision.backtest import rule_backfill
 from aethervision.clients import promtool
-from aethervision.live import rule_backfill
 
 
 @contextmanager

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from aethervision.live import procs, stack
+from aethervision.demo import stack
+from aethervision.runtime import procs
 
 
 def demo_config(workdir: Path, **settings) -> stack.DemoConfig:

@@ -1,1 +1,0 @@
-"""The autoheal service: Alertmanager webhook in, safe remediation commands out."""
