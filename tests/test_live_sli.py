@@ -147,7 +147,7 @@ def test_breach_reports_each_cluster_and_the_burning_one_is_shorter(cli, server)
     # Same traffic, so each cluster's burn rate is its error share over the budget.
     for cluster, share in ERROR_SHARE.items():
         assert agent[cluster]["burn_1h"] == pytest.approx(share / 0.001, rel=0.01)
-    assert agent["eu"]["hours"] < agent["us"]["hours"]
+    assert agent["eu"]["hours_1h"] < agent["us"]["hours_1h"]
     text = cli("breach", "--spec", str(server["spec"]), "--prometheus-url", server["url"]).stdout
     assert "agent_availability cluster=eu (agent)" in text and "latency SLI" in text
 
