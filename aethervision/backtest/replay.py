@@ -66,9 +66,14 @@ def needed(rules: Rules, extra: tuple[str, ...] = ()) -> list[dict]:
     """The recording rules the alerts and the budget read, directly or through other rules
     (the dashboards' extras, like days to breach, change no alert: `extra` expressions add them)."""
     g = graph(rules)
-    names = g.read_in((*(r["expr"] for r in g.alerting_rules()), *rules.remaining.values(),
-                       *rules.runway.values(), *extra))
+    names = _read(g, rules, extra)
     return [rule for rule in g.recording_rules() if rule["record"] in names]
+
+
+def _read(g: Graph, rules: Rules, extra: tuple[str, ...]) -> set[str]:
+    """The recorded names the alerts, the budget, the runway and `extra` read, with their sources."""
+    return g.read_in((*(r["expr"] for r in g.alerting_rules()), *rules.remaining.values(),
+                      *rules.runway.values(), *extra))
 
 
 def passes(rules: Rules, history_start: int, start: int, end: int, extra: tuple[str, ...] = (),
@@ -79,8 +84,8 @@ def passes(rules: Rules, history_start: int, start: int, end: int, extra: tuple[
     group's interval."""
     g = graph(rules)
     slow = max(durations.parse(gr["interval"]) for gr in rules.recording)
-    names = {r["record"] for r in needed(rules, extra)}
-    return rule_backfill.from_batches(g.passes(names, history_start + slow, start - 2 * slow, min_step), end)
+    levels = g.passes(_read(g, rules, extra), history_start + slow, start - 2 * slow, min_step)
+    return rule_backfill.from_batches(levels, end)
 
 
 def _ranged(client: Client, expr: str, start: int, end: int, step: int) -> dict[Labels, list[tuple[int, float]]]:

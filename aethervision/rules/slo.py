@@ -210,6 +210,11 @@ def runway(spec: Spec, slo: SLO) -> str:
     policy; the seed's smaller of the 1h and 6h runways under the seed policy, whose alerts read it."""
     if spec.runway.policy is Policy.AETHERVISION:
         return trend_runway(spec, slo)
+    return smaller_runway(slo)
+
+
+def smaller_runway(slo: SLO) -> str:
+    """The seed's conservative runway: the smaller of the recorded 1h and 6h runways."""
     h1, h6 = (q.hours_to_breach(slo, w) for w in q.RUNWAY_WINDOWS)
     return f"{h1} < {h6} or {h6}"
 

@@ -40,11 +40,6 @@ def _burn(spec: Spec, slo: SLO, burn: str) -> str:
 
 
 
-def _smaller(slo: SLO) -> str:
-    h1, h6 = (q.hours_to_breach(slo, w) for w in q.RUNWAY_WINDOWS)
-    return f"{h1} < {h6} or {h6}"
-
-
 def forecasters(spec: Spec, slo: SLO, step_minutes: int) -> tuple[list[Forecaster], dict]:
     """The candidates, the default first, and the EWMA's own rule. `step_minutes`: the
     evaluation interval (the EWMA's step)."""
@@ -53,7 +48,8 @@ def forecasters(spec: Spec, slo: SLO, step_minutes: int) -> tuple[list[Forecaste
     return [
         Forecaster("default", f"the default: the budget left along its {q.TREND_WINDOW} slope (deriv)",
                    q.hours_to_breach(slo)),
-        Forecaster("burn_min", "the default before: the smaller of the 1h and 6h runways", _smaller(slo)),
+        Forecaster("burn_min", "the default before: the smaller of the 1h and 6h runways",
+                   slo_rules.smaller_runway(slo)),
         Forecaster("burn_1h", "budget burn over 1h", q.hours_to_breach(slo, "1h")),
         Forecaster("burn_6h", "budget burn over 6h", q.hours_to_breach(slo, "6h")),
         Forecaster("burn_1d", "budget burn over 1d", _burn(spec, slo, q.budget_burn(slo, "1d"))),
