@@ -66,6 +66,8 @@ servers: $(STAMP) ## Build the pinned servers from their Go modules into .server
 # Test workers: most slow tests wait on real servers, so three share two cores well; a test
 # file stays on one worker (its module fixtures, like a server, start once).
 JOBS ?= 3
+# The quick loop's tests are short and many wait (retries, timeouts, HTTP doubles): four workers.
+FAST_JOBS ?= 4
 
 test: $(STAMP) promtool servers ## Run every test (CI runs this): JOBS workers, the 10 slowest printed
 	$(PY) -m pytest -n $(JOBS) --dist loadfile --durations=10 $(PYTEST_ARGS)
@@ -76,8 +78,8 @@ architecture: $(STAMP) ## docs/architecture.md and its PNG from the import contr
 compatibility: $(STAMP) ## docs/compatibility.md from the last `make test`'s engine results (build/engine-results.json)
 	$(PY) tools/compatibility.py
 
-test-fast: $(STAMP) promtool ## The quick loop: no live servers, no rule scenarios, no benchmark (about 50 s with JOBS workers)
-	$(PY) -m pytest -n $(JOBS) -m "not live and not slow and not bench" $(PYTEST_ARGS)
+test-fast: $(STAMP) promtool ## The quick loop: no live servers, no rule scenarios, no benchmark (about 25 s, FAST_JOBS workers)
+	$(PY) -m pytest -n $(FAST_JOBS) -m "not live and not slow and not bench" $(PYTEST_ARGS)
 
 golden: $(STAMP) ## Regenerate the expected output of tests/golden/* (review the diff)
 	cd tests && ../$(PY) -m support.golden

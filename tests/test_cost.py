@@ -168,7 +168,7 @@ def test_cost_refuses_a_server_without_query_statistics(cli, tmp_path):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), NoStats)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:
         spec = tmp_path / "aethervision.yaml"
         spec.write_text(SPEC)

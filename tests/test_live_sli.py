@@ -80,7 +80,7 @@ def server(tmp_path_factory):
     spec_path.write_text(yaml.safe_dump(SPEC, sort_keys=False))
     Exporter.started = time.time()
     exporter = ThreadingHTTPServer(("127.0.0.1", 0), Exporter)
-    threading.Thread(target=exporter.serve_forever, daemon=True).start()
+    threading.Thread(target=exporter.serve_forever, args=(0.05,), daemon=True).start()
     for name, text in outputs.rule_files(spec_mod.load(spec_path)).items():
         (tmp / name).write_text(text)
     config = {"global": {"scrape_interval": "1s", "evaluation_interval": "1s"},

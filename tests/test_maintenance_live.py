@@ -60,7 +60,7 @@ def _weekly_zone() -> tuple[str, str, str]:
 def test_alerts_in_a_window_are_not_notified_and_others_are(tmp_path):
     hook = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     _Receiver.got = []
-    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    threading.Thread(target=hook.serve_forever, args=(0.05,), daemon=True).start()
     data = yaml.safe_load(SPEC.read_text())
     base = data["slos"][0]
     data["slos"] = [{**base, "name": n, "alert_name": n.title()} for n in ("once", "weekly", "open")]

@@ -62,7 +62,7 @@ class SlackDouble(BaseHTTPRequestHandler):
 def loop(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("loop")
     slack = ThreadingHTTPServer(("127.0.0.1", 0), SlackDouble)
-    threading.Thread(target=slack.serve_forever, daemon=True).start()
+    threading.Thread(target=slack.serve_forever, args=(0.05,), daemon=True).start()
     (tmp / "slack-url").write_text(f"http://127.0.0.1:{slack.server_address[1]}/services/T0/B0/secret\n")
     data = yaml.safe_load(SPEC.read_text())
     data["notifications"] = {"slack": {"webhook_url_file": str(tmp / "slack-url"), "channel": "#payments"}}

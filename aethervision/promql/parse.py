@@ -23,6 +23,7 @@ _KEYWORDS = _GROUPING | _AGGREGATORS | {"and", "or", "unless", "bool", "offset",
 
 # Prometheus 3's UTF-8 names: a quoted name first in the braces, `{"http.server.duration", le="1"}`.
 _QUOTED_NAME = re.compile(r'\{\s*"((?:\\.|[^"\\])*)"\s*(?=[,}])')
+_WORD_START = re.compile(r"[A-Za-z_:]")
 LEGACY_NAME = re.compile(r"^[A-Za-z_:][A-Za-z0-9_:]*$")
 
 
@@ -41,7 +42,7 @@ def metric_names(expr: str) -> set[str]:
             brace_depth += 1
         elif tok == "}":
             brace_depth -= 1
-        elif brace_depth == 0 and re.match(r"[A-Za-z_:]", tok):
+        elif brace_depth == 0 and _WORD_START.match(tok):
             low = tok.lower()
             if low in _GROUPING and nxt == "(":
                 i = tokens.index(")", i)  # skip the label list
@@ -59,6 +60,9 @@ def selector_text(metric: str, matchers: list[str]) -> str:
 
 
 _DURATION_TOKEN = r"(?:\d+(?:ms|[ywdhms]))+"
+# A name starts where no name character precedes it. Without this, a pattern beginning with a
+# name is tried from every character inside each long recorded name (quadratic in its length).
+_NAME_START = r"(?<![A-Za-z0-9_:])"
 _RANGE_OR_OFFSET = re.compile(rf"\[({_DURATION_TOKEN})(?::({_DURATION_TOKEN})?)?\]|offset\s+(-?)({_DURATION_TOKEN})")
 _NUMBER = re.compile(r"(?<![\w:.])(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)(?![\w.])")
 
@@ -87,11 +91,11 @@ def canonical(expr: str) -> str:
     return "".join(parts)
 
 
-_RANGED = re.compile(rf"([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{{[^}}]*\}})?\s*"
+_RANGED = re.compile(rf"{_NAME_START}([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{{[^}}]*\}})?\s*"
                      rf"\[{_DURATION_TOKEN}(?::(?:{_DURATION_TOKEN})?)?\]")
 
 
-_RANGE_OF = re.compile(rf"([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{{[^}}]*\}})?\s*\[({_DURATION_TOKEN})\]")
+_RANGE_OF = re.compile(rf"{_NAME_START}([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{{[^}}]*\}})?\s*\[({_DURATION_TOKEN})\]")
 
 
 def ranged_names(expr: str) -> set[str]:
@@ -185,20 +189,20 @@ def pinned_labels(text: str) -> set[str]:
 
 
 _SUBQUERY = re.compile(rf"\)\s*\[({_DURATION_TOKEN}):(?:{_DURATION_TOKEN})?\](?:\s*offset\s+({_DURATION_TOKEN}))?")
-_OFFSET = re.compile(rf"([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{{[^}}]*\}})?\s*(?:\[({_DURATION_TOKEN})\])?"
+_OFFSET = re.compile(rf"{_NAME_START}([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{{[^}}]*\}})?\s*(?:\[({_DURATION_TOKEN})\])?"
                      rf"\s*offset\s+({_DURATION_TOKEN})")
 
 
-def read_spans(expr: str) -> dict[str, int]:
+def read_spans(expr: str, names: set[str] | None = None) -> dict[str, int]:
     """Metric name -> the longest span of its past the expression reads (seconds; 0 for an instant
     read): range selectors, offsets (`x[10m] offset 6h` reaches 6h10m back), and a subquery's range
     plus any reach inside it (`max_over_time((x and y[10m])[31d:5m])` reads x over 31d and y over
-    31d10m)."""
+    31d10m). `names`: metric_names(expr), where the caller has it already."""
     text = _STRING.sub('""', expr)
-    spans = {name: 0 for name in metric_names(expr)}
+    spans = {name: 0 for name in (metric_names(expr) if names is None else names)}
     for name, span in ranges(text):
         spans[name] = max(spans.get(name, 0), seconds(span))
-    for name, span, offset in _OFFSET.findall(text):
+    for name, span, offset in (_OFFSET.findall(text) if "offset" in text else ()):
         spans[name] = max(spans.get(name, 0), seconds(offset) + (seconds(span) if span else 0))
     for match in _SUBQUERY.finditer(text):
         depth, i = 0, match.start()

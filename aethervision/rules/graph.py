@@ -60,8 +60,9 @@ class Graph:
             for rule in group.get("rules", []):
                 expr = str(rule.get("expr", ""))
                 selectors = tuple((name, durations.parse(span)) for name, span in ranges(expr))
+                names = metric_names(expr)
                 nodes.append(Node(rule.get("record") or rule.get("alert"), rule, group["name"], interval,
-                                  frozenset(metric_names(expr)), selectors, tuple(sorted(read_spans(expr).items()))))
+                                  frozenset(names), selectors, tuple(sorted(read_spans(expr, names).items()))))
         self.nodes: tuple[Node, ...] = tuple(nodes)
         # A name recorded by several rules (per-SLO aggregations) reads what all of them read.
         self.recorded: dict[str, list[Node]] = {}

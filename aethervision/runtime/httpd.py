@@ -132,7 +132,8 @@ class Server:
 
     def start(self) -> threading.Thread:
         """Serve in a background thread (tests, embedding)."""
-        thread = threading.Thread(target=self.httpd.serve_forever, name=self.name, daemon=True)
+        # stop() waits for the loop's next poll: 0.1 s rather than the default 0.5 s.
+        thread = threading.Thread(target=self.httpd.serve_forever, args=(0.1,), name=self.name, daemon=True)
         thread.start()
         return thread
 
