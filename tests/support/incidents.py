@@ -31,13 +31,14 @@ class Incident:
 
 
 def incidents(backtest_from: int) -> list[Incident]:
-    """The four situations of the issue, at fixed days into the backtested range."""
+    """The four situations of the issue, at fixed days into the backtested range (14 days or more)."""
     d = backtest_from // MINUTE
     return [
-        Incident("sharp outage", d + 5 * 1440 + 600, 60, 400),  # 40% errors for an hour
-        Incident("slow burn", d + 12 * 1440, 4 * 1440, 25),  # 2.5% errors for four days
-        Incident("blip", d + 20 * 1440 + 300, 2, RPM),  # every request fails for two minutes
-        Incident("quiet night", d + 25 * 1440 + 60, 360, 0, 2),  # 2 requests a minute, no errors
+        Incident("sharp outage", d + 1 * 1440 + 600, 60, 400),  # 40% errors for an hour
+        Incident("slow burn", d + 3 * 1440, 4 * 1440, 25),  # 2.5% errors for four days
+        # four days later: the 3d ticket window has left the slow burn behind
+        Incident("blip", d + 11 * 1440 + 300, 2, RPM),  # every request fails for two minutes
+        Incident("quiet night", d + 12 * 1440 + 60, 360, 0, 2),  # 2 requests a minute, no errors
     ]
 
 
