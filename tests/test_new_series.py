@@ -3,13 +3,14 @@
 Two scenarios: a new SLI on a fresh server, and a new group (`cluster="b"`) appearing
 beside one with four days of history (past the longest alert window; a month would cost
 promtool 8 times as many evaluations and tell the same: any figure of b's that borrowed
-a's history, coverage or traffic would be off by far more than the 1% tolerance). In both the new traffic burns at 5x (0.5% failing
-on a 99.9% SLO over 30 days). The expected burn, budget and runway at several instants
-in the first hour are computed here from the counters' per-minute increments: the error
-ratio of everything seen so far, the share of the window seen (`age / 30d`), and the
-runway the budget left gives at that burn. Before the fix the errors tile was recorded as
-0 where the requests tile could not be computed yet and the 1h errors rate was divided by
-the whole hour: the runway read up to 2x long (12.0 days at 7 minutes for a true 5.99).
+a's history, coverage or traffic would be off by far more than the 1% tolerance).
+In both the new traffic burns at 5x (0.5% failing on a 99.9% SLO over 30 days). The
+expected burn, budget and runway at several instants in the first hour are computed
+here from the counters' per-minute increments: the error ratio of everything seen so
+far, the share of the window seen (`age / 30d`), and the runway the budget left gives
+at that burn. Before the fix the errors tile was recorded as 0 where the requests tile
+could not be computed yet and the 1h errors rate was divided by the whole hour: the
+runway read up to 2x long (12.0 days at 7 minutes for a true 5.99).
 """
 
 from __future__ import annotations
