@@ -64,13 +64,13 @@ servers: $(STAMP) ## Build the pinned servers from their Go modules into .server
 	$(PY) tools/servers.py
 
 # Test workers: most slow tests wait on real servers, so three share two cores well; a test
-# file stays on one worker (its module fixtures, like a server, start once).
+# file stays on one worker (its module fixtures, like a server, start once): tests/support/scheduling.py.
 JOBS ?= 3
 # The quick loop's tests are short and many wait (retries, timeouts, HTTP doubles): four workers.
 FAST_JOBS ?= 4
 
 test: $(STAMP) promtool servers ## Run every test (CI runs this): JOBS workers, the 10 slowest printed
-	$(PY) -m pytest -n $(JOBS) --dist loadfile --durations=10 $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder --durations=10 $(PYTEST_ARGS)
 
 architecture: $(STAMP) ## docs/architecture.md and its PNG from the import contract and the packages' docstrings
 	$(PY) tools/architecture.py

@@ -14,7 +14,19 @@ from click.testing import CliRunner
 from aethervision.cli import main
 from aethervision.clients import servers
 
+from support import scheduling
 from support.repo import EXPECTED, SPEC, schema_dir
+
+
+def pytest_collection_modifyitems(items):
+    scheduling.longest_first(items)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (make test): a unit per file, and per engine in the scenario files."""
+    if config.getvalue("dist") == "loadfile":
+        return scheduling.ByFileAndEngine(config, log)
+    return None
 
 
 @pytest.fixture
@@ -111,3 +123,4 @@ def pytest_sessionfinish(session):
     rows = [{"engine": e, "module": m, **c} for (e, m), c in sorted(_ENGINE_RESULTS.items())]
     out.write_text(json.dumps({"at": time.strftime("%Y-%m-%d", time.gmtime()), "results": rows,
                                "versions": servers.versions()}, indent=1) + "\n")
+

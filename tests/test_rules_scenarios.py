@@ -5,8 +5,9 @@ the scenario's counter increments (not from the rules). Tolerance: 1% relative
 (promtool_run.TOLERANCE) for runway, budget and burn; exact for 0 and the cap.
 `build_cases` run the seed policy (the original alerts, as the seed wrote
 them); `aethervision_cases` run the default policy from the repository spec.
-Cases about the full 30-day window run 31 days; the others 4 (see T1): promtool
-evaluates every rule from time 0, so a case costs its length.
+Cases about the full 30-day window (a steady budget, old errors leaving it) run 31
+days; those about a spent budget 7 (T2), the others 4 (T1): promtool evaluates every
+rule from time 0, so a case costs its length.
 docs/foresight.md compares the two at scale (bench/foresight).
 """
 
@@ -27,6 +28,8 @@ HEALTHY = Segment(T0, 10, 0.001)  # 0.1% errors: burn 0.1
 # the budget against the coverage as the rules do (the partial_window case checks that).
 T1 = 4 * DAY
 WARM = Segment(T1, 10, 0.001)
+# Cases about a spent budget spend it in a week (coverage 7/30), at a burn the alerts tell apart.
+T2 = 7 * DAY
 SLO_LABELS = {"severity": "", "slo": "payment_rate", "service": "crm", "component": "slo"}
 SOON, CRITICAL = "PaymentRatePredictedBreachSoon", "PaymentRatePredictedBreachCritical"
 NO_DATA = "PaymentRateSLINoData"
@@ -80,12 +83,12 @@ def build_cases() -> list[pr.Case]:
         alerts=[{"eval_time": f"{T1 + 2 * HOUR}s", "alertname": CRITICAL, "exp_alerts": []}],
     ))
 
-    # Severe: most of the budget already spent (burn 0.8 for 30 days), then 50% errors.
-    severe = [Segment(T0, 10, 0.008), Segment(2 * HOUR, 10, 0.5)]
+    # Severe: most of the budget already spent (burn 3.4 for a week: 79%), then 50% errors.
+    severe = [Segment(T2, 10, 0.034), Segment(2 * HOUR, 10, 0.5)]
     cases.append(pr.Case(
-        "severe", input_series(severe), values=runway_values(severe, T0 + 90 * MINUTE),
-        firing=[(CRITICAL, T0 + 90 * MINUTE, labels("critical")),
-                (SOON, T0 + 90 * MINUTE, labels("warning"))],
+        "severe", input_series(severe), values=runway_values(severe, T2 + 90 * MINUTE),
+        firing=[(CRITICAL, T2 + 90 * MINUTE, labels("critical")),
+                (SOON, T2 + 90 * MINUTE, labels("warning"))],
     ))
 
     # Recovery: 2h dip at burn 30, then healthy again; alerts resolve.
@@ -95,8 +98,9 @@ def build_cases() -> list[pr.Case]:
         firing=[(SOON, T1 + 2 * HOUR, labels("warning"))], silent=[T1 + 4 * HOUR, T1 + 8 * HOUR],
     ))
 
-    # Budget exhausted: 1.5% errors for 31 days. Runway 0, both alerts, full annotations.
-    exhausted = [Segment(T0, 10, 0.015)]
+    # Budget exhausted: 5% errors for a week (7/6 of its budget). Runway 0, both alerts,
+    # full annotations.
+    exhausted = [Segment(T2, 10, 0.05)]
     annotations = {
         "summary": "Payment success rate: SLO error budget runs out in ~0.0 hours",
         "description": "Runway ~0.0 hours (threshold 6h): the 30d error budget of payment_rate "
@@ -109,10 +113,10 @@ def build_cases() -> list[pr.Case]:
     }
     cases.append(pr.Case(
         "exhausted", input_series(exhausted),
-        values=[(s("hours_to_breach"), T0, 0.0), (s("days_to_breach"), T0, 0.0),
-                (s("error_budget_remaining:ratio"), T0, 0.0)],
-        firing=[(SOON, T0, labels("warning"))],
-        alerts=[{"eval_time": f"{T0}s", "alertname": CRITICAL, "exp_alerts": [
+        values=[(s("hours_to_breach"), T2, 0.0), (s("days_to_breach"), T2, 0.0),
+                (s("error_budget_remaining:ratio"), T2, 0.0)],
+        firing=[(SOON, T2, labels("warning"))],
+        alerts=[{"eval_time": f"{T2}s", "alertname": CRITICAL, "exp_alerts": [
             {"exp_labels": labels("critical"), "exp_annotations": annotations}]}],
     ))
 
@@ -179,16 +183,17 @@ def aethervision_cases() -> list[pr.Case]:
                 (page, T1 + HOUR, dict(labels("critical"), autoheal="true"))],
         alerts=quiet(T1) + quiet(first - 10 * MINUTE) + quiet(T1 + 2 * HOUR)))
 
-    # Exhausted for a month, then healthy: the predictions stop at once (no budget
-    # left is not "will run out"); the state stays as its own info alert; while the
-    # errors still came faster than the budget allows, the slow burn ticketed.
-    spent = [Segment(T0, 10, 0.015), Segment(3 * HOUR, 10, 0.001)]
+    # Exhausted (a week at burn 5: under the 6h page's 6, over the 1d ticket's 3), then
+    # healthy: the predictions stop at once (no budget left is not "will run out"); the
+    # state stays as its own info alert; while the errors still came faster than the
+    # budget allows, the slow burn ticketed.
+    spent = [Segment(T2, 10, 0.05), Segment(3 * HOUR, 10, 0.001)]
     cases.append(pr.Case(
         "av_exhausted_recovers", input_series(spent),
-        values=[(s("error_budget_remaining:ratio"), T0 + 3 * HOUR, 0.0)],
-        firing=[(ticket, T0, labels("warning")), (exhausted, T0, labels("info")),
-                (exhausted, T0 + 3 * HOUR, labels("info"))],
-        alerts=quiet(T0, (SOON, CRITICAL, page)) + quiet(T0 + HOUR) + quiet(T0 + 3 * HOUR)))
+        values=[(s("error_budget_remaining:ratio"), T2 + 3 * HOUR, 0.0)],
+        firing=[(ticket, T2, labels("warning")), (exhausted, T2, labels("info")),
+                (exhausted, T2 + 3 * HOUR, labels("info"))],
+        alerts=quiet(T2, (SOON, CRITICAL, page)) + quiet(T2 + HOUR) + quiet(T2 + 3 * HOUR)))
 
     # Low traffic (12 requests an hour): two failures in ten minutes are a 1h
     # burn of ~16, above the page threshold, but fewer than min_errors (3).
@@ -274,8 +279,9 @@ def test_the_scenarios_expect_what_their_names_say():
     assert healthy["ebr"] == pytest.approx(0.9) and healthy["hours"] == pytest.approx(6480)
     dip = expected([WARM, Segment(3 * HOUR, 10, 0.3)], T1 + 2 * HOUR)
     assert 6 < dip["hours"] < 24
-    severe = expected([Segment(T0, 10, 0.008), Segment(2 * HOUR, 10, 0.5)], T0 + 90 * MINUTE)
-    assert severe["hours"] < 6
+    severe = expected([Segment(T2, 10, 0.034), Segment(2 * HOUR, 10, 0.5)], T2 + 90 * MINUTE)
+    assert severe["hours"] < 6 and expected([Segment(T2, 10, 0.034)], T2)["ebr"] == pytest.approx(1 - 3.4 * 7 / 30)
+    assert expected([Segment(T2, 10, 0.05)], T2)["ebr"] == 0  # the exhausted cases: none left after a week
     fresh = expected([Segment(2 * DAY, 10, 0.02)], 2 * DAY)
     assert fresh["ebr"] == pytest.approx(1 - 2 * 2 / 30) and fresh["hours"] > 24
     low = expected([Segment(T1, 1 / 300, 0.002), Segment(10 * MINUTE, 1 / 300, 1.0)], T1 + 10 * MINUTE)
