@@ -67,7 +67,8 @@ def test_each_clusters_runway_read_from_victoriametrics_is_its_own(cli, stack):
         got = runways[cluster]
         assert got["budget_remaining"] == pytest.approx(1 - burn, rel=0.01), cluster
         assert got["burn_1h"] == pytest.approx(burn, rel=0.01), cluster
-        assert got["hours_1h"] == pytest.approx((1 - burn) * 6 / burn, rel=0.01), cluster
+        # the runway is budget left over burn: each within 1% above, so within 2% together
+        assert got["hours_1h"] == pytest.approx((1 - burn) * 6 / burn, rel=0.02), cluster
 
 
 def test_verify_passes_against_victoriametrics_with_vmalert_as_the_ruler(cli, stack):
