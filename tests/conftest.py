@@ -123,4 +123,3 @@ def pytest_sessionfinish(session):
     rows = [{"engine": e, "module": m, **c} for (e, m), c in sorted(_ENGINE_RESULTS.items())]
     out.write_text(json.dumps({"at": time.strftime("%Y-%m-%d", time.gmtime()), "results": rows,
                                "versions": servers.versions()}, indent=1) + "\n")
-

@@ -152,8 +152,9 @@ def test_diff_measures_the_cost_change_on_a_prometheus(cli, server, tmp_path):
 
 def test_cost_refuses_a_server_without_query_statistics(cli, tmp_path):
     """VictoriaMetrics, or a Prometheus before 2.35, answers without `stats`: say so, do not count 0."""
-    import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from aethervision.runtime import httpd
 
     class NoStats(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - http.server's name
@@ -168,7 +169,7 @@ def test_cost_refuses_a_server_without_query_statistics(cli, tmp_path):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), NoStats)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    httpd.serve_in_background(server)
     try:
         spec = tmp_path / "aethervision.yaml"
         spec.write_text(SPEC)

@@ -12,7 +12,6 @@ that is no bucket, `breach` must report each cluster, and `verify` passes.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -23,7 +22,7 @@ from aethervision import spec as spec_mod
 from aethervision.builder import outputs
 from aethervision.clients import prometheus
 from aethervision.demo import stack
-from aethervision.runtime import procs
+from aethervision.runtime import httpd, procs
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
@@ -80,7 +79,7 @@ def server(tmp_path_factory):
     spec_path.write_text(yaml.safe_dump(SPEC, sort_keys=False))
     Exporter.started = time.time()
     exporter = ThreadingHTTPServer(("127.0.0.1", 0), Exporter)
-    threading.Thread(target=exporter.serve_forever, args=(0.05,), daemon=True).start()
+    httpd.serve_in_background(exporter)
     for name, text in outputs.rule_files(spec_mod.load(spec_path)).items():
         (tmp / name).write_text(text)
     config = {"global": {"scrape_interval": "1s", "evaluation_interval": "1s"},

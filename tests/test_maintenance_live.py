@@ -9,7 +9,6 @@ import datetime as dt
 import json
 import socket
 import subprocess
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +21,7 @@ import yaml
 from aethervision import spec as spec_mod
 from aethervision.builder import outputs
 from aethervision.clients import servers
+from aethervision.runtime import httpd
 
 from support.repo import SPEC
 
@@ -60,7 +60,7 @@ def _weekly_zone() -> tuple[str, str, str]:
 def test_alerts_in_a_window_are_not_notified_and_others_are(tmp_path):
     hook = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     _Receiver.got = []
-    threading.Thread(target=hook.serve_forever, args=(0.05,), daemon=True).start()
+    httpd.serve_in_background(hook)
     data = yaml.safe_load(SPEC.read_text())
     base = data["slos"][0]
     data["slos"] = [{**base, "name": n, "alert_name": n.title()} for n in ("once", "weekly", "open")]

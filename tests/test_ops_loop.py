@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +22,7 @@ import yaml
 from aethervision import spec as spec_mod
 from aethervision.clients import prometheus
 from aethervision.demo import simulator, stack
-from aethervision.runtime import procs
+from aethervision.runtime import httpd, procs
 
 from support.live import demo_config, wait_for
 from support.repo import SPEC
@@ -62,7 +61,7 @@ class SlackDouble(BaseHTTPRequestHandler):
 def loop(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("loop")
     slack = ThreadingHTTPServer(("127.0.0.1", 0), SlackDouble)
-    threading.Thread(target=slack.serve_forever, args=(0.05,), daemon=True).start()
+    httpd.serve_in_background(slack)
     (tmp / "slack-url").write_text(f"http://127.0.0.1:{slack.server_address[1]}/services/T0/B0/secret\n")
     data = yaml.safe_load(SPEC.read_text())
     data["notifications"] = {"slack": {"webhook_url_file": str(tmp / "slack-url"), "channel": "#payments"}}

@@ -22,6 +22,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
+from aethervision.runtime import httpd
+
 from support.grafana_alerting_double import Alerting
 from support.grafana_apis_double import AppPlatform, lossy_classic
 
@@ -45,11 +47,9 @@ class GrafanaDouble:
         self._next_id = 1
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        # A short poll: shutdown() waits for the loop's next poll (0.5 s by default, at every test's end).
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     def __enter__(self):
-        self.thread.start()
+        httpd.serve_in_background(self.server)
         return self
 
     def __exit__(self, *exc):

@@ -5,8 +5,9 @@ For the clients' "this URL is not Grafana" errors; named for what it is, not a G
 
 from __future__ import annotations
 
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aethervision.runtime import httpd
 
 PAGE = b"<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head><body>" + b"x" * 5000 + b"</body></html>"
 
@@ -34,7 +35,7 @@ class NotGrafana:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        httpd.serve_in_background(self.server)
         return self
 
     def __exit__(self, *exc):

@@ -13,9 +13,10 @@ from __future__ import annotations
 import pytest
 from xdist.scheduler import LoadFileScheduling
 
-# Files whose module fixture is parametrized by engine: one work unit per engine.
+from support.promtool_run import ENGINES
+
+# Files whose module fixture is parametrized by ENGINES: one work unit per engine.
 BY_ENGINE = ("test_rules_scenarios.py", "test_sli_scenarios.py")
-ENGINES = ("prometheus-3", "prometheus-2")
 
 # The longest files of `make test` first (worker seconds with three workers, 2026-12-05),
 # the promtool-bound ones alternating with live ones that mostly wait on servers, so the
