@@ -60,7 +60,7 @@ endif
 
 # The pinned servers (aethervision/clients/servers.py: Prometheus 3, Alertmanager, VictoriaMetrics
 # and vmalert, Sloth), built from their Go modules into .servers/; skipped when present.
-servers: $(STAMP) ## Build the pinned servers from their Go modules into .servers/ (about 12 min cold, 0 s warm)
+servers: $(STAMP) ## Build the pinned servers from their Go modules into .servers/ (about 6.5 min cold, 0 s warm)
 	$(PY) tools/servers.py
 
 # Test workers: most slow tests wait on real servers, so three share two cores well; a test
