@@ -29,6 +29,21 @@ def pytest_xdist_make_scheduler(config, log):
     return None
 
 
+_FILE_SECONDS: dict[str, float] = {}  # worker seconds per test file, on the controller
+
+
+def pytest_runtest_logreport(report):
+    name = Path(report.nodeid.split("::", 1)[0]).name
+    _FILE_SECONDS[name] = _FILE_SECONDS.get(name, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    late = scheduling.unlisted_long_files(_FILE_SECONDS)
+    if late and not hasattr(terminalreporter.config, "workerinput"):
+        terminalreporter.write_line("long files missing from tests/support/scheduling.py LONGEST_FIRST "
+                                    "(they start late): " + ", ".join(f"{n} {s:.0f} s" for n, s in late))
+
+
 @pytest.fixture
 def grafana_schema() -> Path:
     return schema_dir()

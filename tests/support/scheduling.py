@@ -29,6 +29,18 @@ LONGEST_FIRST = (
 )
 
 
+# A file that takes longer than this in `make test` and is not in LONGEST_FIRST is named at the
+# end of the run, so the list does not drift as files grow (it would start late and run alone).
+LONG_FILE_SECONDS = 30.0
+
+
+def unlisted_long_files(seconds_by_file: dict[str, float]) -> list[tuple[str, float]]:
+    """Files (base names) over LONG_FILE_SECONDS that LONGEST_FIRST does not name, longest first."""
+    late = [(name, s) for name, s in seconds_by_file.items()
+            if s > LONG_FILE_SECONDS and name not in LONGEST_FIRST]
+    return sorted(late, key=lambda row: (-row[1], row[0]))
+
+
 def unit_of(nodeid: str) -> str:
     """The work unit of a test id: its file, and its engine in the BY_ENGINE files."""
     path = nodeid.split("::", 1)[0]
