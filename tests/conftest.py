@@ -33,7 +33,7 @@ _FILE_SECONDS: dict[str, float] = {}  # worker seconds per test file, on the con
 
 
 def pytest_runtest_logreport(report):
-    name = Path(report.nodeid.split("::", 1)[0]).name
+    name = Path(report.fspath).name
     _FILE_SECONDS[name] = _FILE_SECONDS.get(name, 0.0) + report.duration
 
 

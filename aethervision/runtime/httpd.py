@@ -96,7 +96,6 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
-
 # shutdown() waits for the serve loop's next poll: 0.1 s rather than socketserver's 0.5 s,
 # which every stop (and every test that starts a server) would otherwise pay.
 POLL_SECONDS = 0.1
